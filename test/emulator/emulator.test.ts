@@ -404,6 +404,21 @@ describe('faults', () => {
 		}
 	});
 
+	it('resets storage connections mid-upload and mid-download', async () => {
+		const base = `${emu.storageUrl}/faulty/obj.bin`;
+		const body = randomBytes(300_000);
+		const put = emu.faults.add({ target: 'storage', type: 'reset', method: 'PUT', afterBytes: 1000 });
+		await expect(fetch(base, { method: 'PUT', body })).rejects.toThrow();
+		expect(put.fired).toBe(1);
+		expect((await fetch(base, { method: 'PUT', body })).status).toBe(200);
+		const get = emu.faults.add({ target: 'storage', type: 'reset', method: 'GET' });
+		const res = await fetch(base);
+		expect(res.status).toBe(200);
+		await expect(res.arrayBuffer()).rejects.toThrow();
+		expect(get.fired).toBe(1);
+		expect(sha256(Buffer.from(await (await fetch(base)).arrayBuffer()))).toBe(sha256(body));
+	});
+
 	it('is driven over HTTP too', async () => {
 		const added = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ target: 'api', type: 'status', status: 502, path: '^/v1/teams$' }) });
 		expect(added.status).toBe(201);
@@ -433,7 +448,7 @@ describe('S3 multipart API', () => {
 		expect(await done.text()).toMatch(/<CompleteMultipartUploadResult xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/">.*<ETag>&quot;[0-9a-f]{32}-2&quot;<\/ETag>/);
 		const got = Buffer.from(await (await fetch(base)).arrayBuffer());
 		expect(sha256(got)).toBe(sha256(Buffer.concat(parts)));
-		const objects = await emu.objects();
+		const objects = (await emu.objects()).filter((o) => o.bucket === 'bench-bucket');
 		expect(objects).toEqual([expect.objectContaining({ bucket: 'bench-bucket', key: 'some/key.bin', size: parts[0].length + parts[1].length, sha256: sha256(Buffer.concat(parts)) })]);
 	});
 
@@ -528,5 +543,19 @@ describe('admin routes', () => {
 		expect((await call('GET', `/v1/packages/${pkg.id}/files`, { key: null, token: pkg.token })).status).toBe(410);
 		const state: ParsedJson = await (await fetch(`${emu.url}/_emulator/state`)).json();
 		expect(state.seed.apiKey).toBe(emu.apiKey);
+	});
+});
+
+describe('reset', () => {
+	it('goes back to the seed with the same ids and key', async () => {
+		const before = emu.seed;
+		await createPackage('gone after reset');
+		const seed = await emu.admin.reset();
+		expect(seed.apiKey).toBe(before.apiKey);
+		expect(seed.portalId).toBe(before.portalId);
+		expect(emu.requests()).toHaveLength(0);
+		const list = await call('GET', `/v1.1/teams/${emu.teamId}/packages?status=new,finalized`);
+		expect(list.body.metadata.total).toBe(0);
+		expect(await emu.admin.integrationFiles(seed.cloudConnections.s3InId)).toHaveLength(4);
 	});
 });
