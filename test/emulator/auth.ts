@@ -41,12 +41,22 @@ export interface TeamAccess {
 	membership: Membership;
 }
 
+/**
+ * Emulator choice (roles, §1): guests may read team resources and send packages, but not create,
+ * change or delete portals, Teamspaces, tags, webhooks or cloud connections (403).
+ */
+function checkGuest(ctx: Ctx, membership: Membership): void {
+	if (membership.policyKey !== 'guest' || ctx.method === 'GET' || /\/packages(\/|$)/.test(ctx.path)) return;
+	throw forbidden('guests may not change team resources');
+}
+
 /** Authenticates and resolves a team the caller belongs to (404 otherwise). */
 export function requireTeam(ctx: Ctx, teamId: string): TeamAccess {
 	const principal = authenticate(ctx);
 	const team = ctx.core.state.teams.get(teamId);
 	if (!team || !principal.teamIds.has(teamId)) throw notFound('team');
 	const membership = ctx.core.state.membershipOf(principal.userId, teamId) as Membership;
+	checkGuest(ctx, membership);
 	return { principal, team, membership };
 }
 
@@ -56,7 +66,9 @@ export function requireTeamOf(ctx: Ctx, teamId: string | undefined, what: string
 	if (!teamId || !principal.teamIds.has(teamId)) throw notFound(what);
 	const team = ctx.core.state.teams.get(teamId);
 	if (!team) throw notFound(what);
-	return { principal, team, membership: ctx.core.state.membershipOf(principal.userId, teamId) as Membership };
+	const membership = ctx.core.state.membershipOf(principal.userId, teamId) as Membership;
+	checkGuest(ctx, membership);
+	return { principal, team, membership };
 }
 
 export interface PackageAccess {

@@ -304,6 +304,15 @@ describe('auth errors', () => {
 		expect(cross.status).toBe(404);
 	});
 
+	it('403 for a guest changing team resources', async () => {
+		const guest = emu.seed.members.find((m) => m.policyKey === 'guest')!;
+		const key = emu.admin.createApiKey({ membershipId: guest.membershipId });
+		expect((await call('GET', `/v1/teams/${emu.teamId}/tags`, { key: key.key })).status).toBe(200);
+		const res = await call('POST', `/v1/teams/${emu.teamId}/tags`, { key: key.key, body: { name: 'guest-tag' } });
+		expect(res.status).toBe(403);
+		expect(res.body).toEqual({ code: 403, message: expect.any(String) });
+	});
+
 	it('415 without Content-Type: application/json, even with no body', async () => {
 		const mine = await createPackage('content type');
 		const res = await call('POST', `/v1/packages/${mine.id}/finalize`, { key: null, token: mine.token, contentType: null });
