@@ -1,0 +1,97 @@
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { masvApiRequest } from '../api/request';
+import { recordsOf } from '../shared/routing';
+
+function matches(filter: string | undefined, ...values: unknown[]): boolean {
+	if (!filter) return true;
+	const needle = filter.toLowerCase();
+	return values.some((value) => typeof value === 'string' && value.toLowerCase().includes(needle));
+}
+
+async function teams(ctx: ILoadOptionsFunctions): Promise<IDataObject[]> {
+	return recordsOf(await masvApiRequest(ctx, { method: 'GET', path: '/v1/teams' }));
+}
+
+function selectedTeam(ctx: ILoadOptionsFunctions): string {
+	const teamId = ctx.getNodeParameter('teamId', '', { extractValue: true }) as string;
+	return typeof teamId === 'string' ? teamId.trim() : '';
+}
+
+export async function searchTeams(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const results = (await teams(this))
+		.filter((team) => matches(filter, team.name, team.id))
+		.map((team) => ({ name: String(team.name ?? team.id), value: String(team.id) }));
+	return { results };
+}
+
+/** Packages of the team chosen in `teamId`, newest first, one page per request. */
+export async function searchPackages(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const teamId = selectedTeam(this);
+	if (!teamId) return { results: [] };
+	const page = paginationToken ? Number(paginationToken) : 1;
+	const limit = 50;
+	const body = await masvApiRequest(this, {
+		method: 'GET',
+		path: `/v1.1/teams/${encodeURIComponent(teamId)}/packages`,
+		qs: { page, limit, sort: '-created_at', status: 'new,finalized,expired', ...(filter ? { name: filter } : {}) },
+	});
+	const records = recordsOf(body);
+	const total = (body as { metadata?: { total?: number } }).metadata?.total;
+	const more = records.length === limit && (total === undefined || page * limit < total);
+	return {
+		results: records.map((pkg) => ({
+			name: `${String(pkg.name || pkg.id)}${pkg.state ? ` (${String(pkg.state)})` : ''}`,
+			value: String(pkg.id),
+		})),
+		paginationToken: more ? String(page + 1) : undefined,
+	};
+}
+
+/** Walks a v1.1 list of every team of the key (portals, Teamspaces) for a picker. */
+async function acrossTeams(
+	ctx: ILoadOptionsFunctions,
+	route: (teamId: string) => string,
+	listKey: string,
+	firstPage: number,
+): Promise<IDataObject[]> {
+	const teamId = selectedTeam(ctx);
+	const teamIds = teamId ? [teamId] : (await teams(ctx)).map((team) => String(team.id));
+	const all: IDataObject[] = [];
+	for (const id of teamIds) {
+		for (let page = firstPage; ; page++) {
+			const body = await masvApiRequest(ctx, { method: 'GET', path: route(id), qs: { page, limit: 50 } });
+			const records = recordsOf(body, listKey);
+			all.push(...records);
+			const total = (body as { metadata?: { total?: number } }).metadata?.total;
+			const read = (page - firstPage + 1) * 50;
+			if (records.length < 50 || (total !== undefined && read >= total) || page - firstPage >= 20) break;
+		}
+	}
+	return all;
+}
+
+export async function searchPortals(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const portals = await acrossTeams(this, (id) => `/v1.1/teams/${encodeURIComponent(id)}/portals`, 'records', 1);
+	return {
+		results: portals
+			.filter((portal) => matches(filter, portal.name, portal.subdomain, portal.id))
+			.map((portal) => ({
+				name: `${String(portal.name ?? portal.id)}${portal.subdomain ? ` (${String(portal.subdomain)})` : ''}`,
+				value: String(portal.id),
+			})),
+	};
+}
+
+export async function searchTeamspaces(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const spaces = await acrossTeams(this, (id) => `/v1.1/teams/${encodeURIComponent(id)}/spaces`, 'teamspaces', 0);
+	return {
+		results: spaces
+			.filter((space) => matches(filter, space.name, space.id))
+			.map((space) => ({ name: String(space.name ?? space.id), value: String(space.id) })),
+	};
+}

@@ -1,0 +1,21 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { lookupPackageToken } from '../api/packageToken';
+import { idParameter } from '../shared/items';
+
+/**
+ * The package token for the item's `teamId` + `packageId`: `options.packageToken` when the user
+ * gave one (packages the API key cannot see, such as portal packages), otherwise looked up.
+ */
+export async function packageTokenForItem(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<{ packageId: string; token: string }> {
+	const packageId = idParameter(ctx, 'packageId', itemIndex);
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as { packageToken?: string };
+	const given = typeof options.packageToken === 'string' ? options.packageToken.trim() : '';
+	if (given) return { packageId, token: given };
+	const teamId = idParameter(ctx, 'teamId', itemIndex);
+	const { token } = await lookupPackageToken(ctx, teamId, packageId, itemIndex);
+	return { packageId, token };
+}

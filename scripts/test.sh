@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test run, as CI and a newcomer run it: install, lint, type-check, build, unit and
+# in-process workflow tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	npm ci --no-audit --no-fund
+fi
+echo "== lint"; npx eslint .
+echo "== type-check"; npx tsc -p tsconfig.test.json --noEmit
+echo "== build"; npm run build --silent
+echo "== in-process tests"; npx jest --ci
