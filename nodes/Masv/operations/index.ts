@@ -1,9 +1,21 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { integrationOperations } from './integrationOperations';
+import { packageTokenOperations } from './packageOperations';
+import { transferOperations } from './transferOperations';
+import type { CustomOperations } from './types';
 
-type CustomOperation = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+function merge(...groups: CustomOperations[]): CustomOperations {
+	const merged: CustomOperations = {};
+	for (const group of groups) {
+		for (const [resource, operations] of Object.entries(group)) {
+			merged[resource] = { ...merged[resource], ...operations };
+		}
+	}
+	return merged;
+}
 
 /**
  * The operations that routing cannot do well, by resource and operation: package-token calls (the
- * token is looked up first and sent instead of the API key), uploads and downloads.
+ * token is looked up first and sent instead of the API key), uploads, downloads and multi-call
+ * integration operations.
  */
-export const customOperations: Record<string, Record<string, CustomOperation>> = {};
+export const customOperations = merge(packageTokenOperations, transferOperations, integrationOperations);

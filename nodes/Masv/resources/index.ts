@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { activityFields, activityOperations } from './activity';
+import { integrationFields, integrationOperations } from './integration';
 import { linkFields, linkOperations } from './link';
 import { packageFields, packageOperations } from './package';
 import { portalFields, portalOperations } from './portal';
@@ -14,6 +16,8 @@ export const resourceSelector: INodeProperties = {
 	noDataExpression: true,
 	default: 'package',
 	options: [
+		{ name: 'Activity', value: 'activity', description: 'Transfer history: uploads, downloads, deliveries' },
+		{ name: 'Integration', value: 'integration', description: 'Cloud storage connected to MASV' },
 		{ name: 'Link', value: 'link', description: 'Download links to packages' },
 		{ name: 'Package', value: 'package', description: 'Packages of files: create, upload, download, finalize' },
 		{ name: 'Portal', value: 'portal', description: 'Upload pages that receive packages from anyone' },
@@ -25,6 +29,10 @@ export const resourceSelector: INodeProperties = {
 
 export const resourceProperties: INodeProperties[] = [
 	resourceSelector,
+	activityOperations,
+	...activityFields,
+	integrationOperations,
+	...integrationFields,
 	linkOperations,
 	...linkFields,
 	packageOperations,

@@ -1,0 +1,4 @@
+import type { CustomOperations } from './types';
+
+// Placeholder, filled in by the operations of this file's area.
+export const integrationOperations: CustomOperations = {};
