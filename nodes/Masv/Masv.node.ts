@@ -1,7 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { searchPackages, searchPortals, searchTeams, searchTeamspaces } from './methods/listSearch';
+import { searchIntegrations, searchPackages, searchPortals, searchTeams, searchTeamspaces } from './methods/listSearch';
 import { customOperations } from './operations';
 import { resourceProperties } from './resources';
 
@@ -28,7 +28,7 @@ export class Masv implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchTeams, searchPackages, searchPortals, searchTeamspaces },
+		listSearch: { searchTeams, searchPackages, searchPortals, searchTeamspaces, searchIntegrations },
 	};
 
 	customOperations = customOperations;

@@ -95,3 +95,26 @@ export async function searchTeamspaces(this: ILoadOptionsFunctions, filter?: str
 			.map((space) => ({ name: String(space.name ?? space.id), value: String(space.id) })),
 	};
 }
+
+/** Storage integrations (cloud connections) of the team chosen in `teamId`, or of every team of the key. */
+export async function searchIntegrations(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const teamId = selectedTeam(this);
+	const teamList: IDataObject[] = teamId ? [{ id: teamId }] : await teams(this);
+	const results: Array<{ name: string; value: string }> = [];
+	for (const team of teamList) {
+		const path = `/v1/teams/${encodeURIComponent(String(team.id))}/cloud_connections`;
+		const connections = recordsOf(await masvApiRequest(this, { method: 'GET', path }));
+		for (const connection of connections) {
+			if (!matches(filter, connection.name, connection.provider, connection.id)) continue;
+			const details = [connection.provider, connection.direction === 'cloud_to_masv' ? 'import' : connection.direction ? 'delivery' : undefined]
+				.filter((part) => typeof part === 'string' && part)
+				.join(', ');
+			const teamName = teamList.length > 1 && team.name ? ` · ${String(team.name)}` : '';
+			results.push({
+				name: `${String(connection.name || connection.id)}${details ? ` (${details})` : ''}${teamName}`,
+				value: String(connection.id),
+			});
+		}
+	}
+	return { results };
+}
