@@ -1,14 +1,104 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-// Placeholder: the link operations of the contract are added here.
+import { packageLocator } from '../shared/descriptions';
+import { packageTokenOption, tokenTeamLocator } from './package';
+import { linkDownloadFields } from './transferFields';
+
+const show = (operations: string[]): IDisplayOptions => ({
+	show: { resource: ['link'], operation: operations },
+});
+
 export const linkOperations: INodeProperties = {
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['link'] } },
-	default: '',
-	options: [],
+	default: 'create',
+	options: [
+		{
+			name: 'Create',
+			value: 'create',
+			action: 'Create a link',
+			description: 'Create a download link to a package, emailed to a recipient or shared directly',
+		},
+		{
+			name: 'Download',
+			value: 'download',
+			action: 'Download the files behind a link',
+			description: 'Download the files of the package behind a link into binary data',
+		},
+		{
+			name: 'Get',
+			value: 'get',
+			action: 'Get a link',
+			description: 'Get what a link points at: package, size, sender, expiry',
+		},
+	],
 };
 
-export const linkFields: INodeProperties[] = [];
+export const linkFields: INodeProperties[] = [
+	// create
+	tokenTeamLocator(show(['create'])),
+	packageLocator(show(['create'])),
+	{
+		displayName: 'Email',
+		name: 'email',
+		type: 'string',
+		placeholder: 'name@email.com',
+		default: '',
+		description: 'Recipient MASV emails the link to. Leave empty for a direct link to share yourself.',
+		displayOptions: show(['create']),
+	},
+	{
+		displayName: 'Password',
+		name: 'password',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description: 'Password needed to download through the link. Leave empty for none.',
+		displayOptions: show(['create']),
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show(['create']),
+		options: [packageTokenOption],
+	},
+
+	// get
+	{
+		displayName: 'Link ID',
+		name: 'linkId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 01EKX32ZSAPSCFC97W5Z423QKY',
+		description: 'ID of the link (the part after get.massive.io/ in the link URL)',
+		displayOptions: show(['get']),
+	},
+	{
+		displayName: 'Link Secret',
+		name: 'linkSecret',
+		type: 'string',
+		typeOptions: { password: true },
+		required: true,
+		default: '',
+		description: 'Secret of the link (its download_secret, the "secret" of the link URL)',
+		displayOptions: show(['get']),
+	},
+	{
+		displayName: 'Link Password',
+		name: 'linkPassword',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description: 'Password of the link, if it has one',
+		displayOptions: show(['get']),
+	},
+
+	...linkDownloadFields,
+];
