@@ -331,7 +331,7 @@ function loadOptionsContext(parameters: INodeParameters, baseUrl = TEST_BASE_URL
 		getNode: () => node,
 		getNodeParameter: (name: string, fallback: unknown, options?: { extractValue?: boolean }) => {
 			const value = parameters[name] ?? fallback;
-			return options?.extractValue && value && typeof value === 'object' && '__rl' in value ? (value as { value: unknown }).value : value;
+			return options?.extractValue && value && typeof value === 'object' && '__rl' in value ? (value as unknown as { value: unknown }).value : value;
 		},
 		getCredentials: async () => ({ apiKey, baseUrl }),
 		helpers: {
