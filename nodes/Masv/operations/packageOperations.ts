@@ -135,8 +135,9 @@ async function createLink(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
 		const email = String(this.getNodeParameter('email', itemIndex, '') ?? '').trim();
 		const password = String(this.getNodeParameter('password', itemIndex, '') ?? '');
-		const request: IDataObject = {};
-		if (email) request.email = email;
+		// masv-api.md §8.2: an empty email makes a direct link. It is always sent, so that the body is
+		// never empty (n8n sends no body at all for `{}`).
+		const request: IDataObject = { email };
 		if (password) request.password = password;
 		// masv-api.md §8.2: not retried on a 5xx, a second link could be made.
 		const { body } = await packageCall(this, itemIndex, (id) => ({
