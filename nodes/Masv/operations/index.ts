@@ -1,5 +1,6 @@
 import { integrationOperations } from './integrationOperations';
 import { packageTokenOperations } from './packageOperations';
+import { portalOperations } from './portalOperations';
 import { transferOperations } from './transferOperations';
 import type { CustomOperations } from './types';
 
@@ -18,4 +19,4 @@ function merge(...groups: CustomOperations[]): CustomOperations {
  * token is looked up first and sent instead of the API key), uploads, downloads and multi-call
  * integration operations.
  */
-export const customOperations = merge(packageTokenOperations, transferOperations, integrationOperations);
+export const customOperations = merge(packageTokenOperations, transferOperations, integrationOperations, portalOperations);
