@@ -442,4 +442,41 @@ describe('integration (emulator)', () => {
 		expect(headers['x-api-key']).toBeUndefined();
 		expect(headers['x-package-token']).toBeTruthy();
 	});
+	it('import, then package sendToIntegration: the files land in the delivery folder byte-identical to the source', async () => {
+		const { s3InId, s3OutId } = emu.seed.cloudConnections;
+		const imported = await runMasv(
+			{
+				resource: 'integration',
+				operation: 'importFiles',
+				teamId: rl(emu.teamId),
+				integrationId: rl(s3InId),
+				files: 'media/, readme.txt',
+				name: 'Round trip',
+			},
+			{ credentials: credentials() },
+		);
+		expect(imported.error).toBeUndefined();
+		const pkg = imported.items[0].json.package as { id: string };
+		expect(emu.admin.getPackage(pkg.id)).toMatchObject({ state: 'finalized' });
+
+		const sent = await runMasv(
+			{ resource: 'package', operation: 'sendToIntegration', teamId: rl(emu.teamId), packageId: rl(pkg.id), integrationId: rl(s3OutId) },
+			{ credentials: credentials() },
+		);
+		expect(sent.error).toBeUndefined();
+		expect(sent.items).toHaveLength(1);
+
+		const source = await emu.admin.integrationFiles(s3InId);
+		const delivered = await emu.admin.integrationFiles(s3OutId);
+		// masv_to_cloud writes <target folder>/<package name>/<path in package>/<file>; a folder imported
+		// keeps its name as the top level in the package, so the whole source tree comes back.
+		const expected = source.map((file) => ({
+			path: `deliveries/Round trip/${file.path}`,
+			size: file.size,
+			sha256: file.sha256,
+		}));
+		expect([...delivered].sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+			expected.sort((a, b) => a.path.localeCompare(b.path)),
+		);
+	});
 });
