@@ -122,7 +122,7 @@ export const integrationFields: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. media/clip.mov, media/stills/',
 		description:
-			'Keys or paths in the connected storage, comma-separated; a folder ends with a slash. From an expression, also an array of keys or of {ID, name, kind} entries, such as the output of List Files.',
+			'Keys or paths in the connected storage, comma-separated; a folder ends with a slash. From an expression, also an array of keys or of entries with an ID, name and kind, such as the output of List Files.',
 		displayOptions: show(['importFiles']),
 	},
 	{
