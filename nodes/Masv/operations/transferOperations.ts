@@ -1,4 +1,9 @@
+import { linkDownloadOperation, packageDownloadOperation } from './download';
 import type { CustomOperations } from './types';
+import { uploadOperation } from './upload';
 
-// Placeholder, filled in by the operations of this file's area.
-export const transferOperations: CustomOperations = {};
+/** Upload and download of files: the transfer engine behind n8n binaries. */
+export const transferOperations: CustomOperations = {
+	package: { upload: uploadOperation, download: packageDownloadOperation },
+	link: { download: linkDownloadOperation },
+};

@@ -1,0 +1,267 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { lookupPackageToken } from '../api/packageToken';
+import { getMasvBaseUrl } from '../api/request';
+import { createPortalPackage, createTeamPackage, finalizePackage, uploadFlowApi } from '../api/uploadFlow';
+import type { UploadPackage } from '../api/uploadFlow';
+import { idParameter, listParameter } from '../shared/items';
+import { DEFAULT_PART_SIZE, MIB } from '../transfer/parts';
+import { uploadFile } from '../transfer/upload';
+import type { UploadSource } from '../transfer/upload';
+
+interface UploadOptions {
+	fileName?: string;
+	folderPath?: string;
+	chunkSize?: number;
+	parallelUploads?: number;
+	onePackagePerItem?: boolean;
+	packageToken?: string;
+}
+
+/** A package of this run and what happened to it. */
+interface PackageRun {
+	pkg: UploadPackage;
+	/** Why it must not be finalized (an item that uploads into it failed). */
+	failure?: string;
+}
+
+interface FileToUpload {
+	name: string;
+	size: number;
+	source: UploadSource;
+}
+
+interface ItemResult {
+	itemIndex: number;
+	run?: PackageRun;
+	files: IDataObject[];
+	error?: string;
+}
+
+const DEFAULT_PARALLEL = 4;
+const MAX_PARALLEL = 16;
+
+/**
+ * `package` / `upload`: the binaries of every input item into MASV (node-contract.md "Upload").
+ * Packages are finalized at the very end, once every file of the run is finalized, and only those
+ * that no failed item touched.
+ */
+export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const baseUrl = await getMasvBaseUrl(this);
+	const runs = new Map<string, PackageRun>();
+	let shared: PackageRun | undefined;
+	const results: ItemResult[] = [];
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const result: ItemResult = { itemIndex, files: [] };
+		results.push(result);
+		try {
+			const options = this.getNodeParameter('options', itemIndex, {}) as UploadOptions;
+			const files = await filesOfItem(this, itemIndex, options);
+			const partSize = partSizeOption(this, options, itemIndex);
+			const parallel = parallelOption(this, options, itemIndex);
+			let run = options.onePackagePerItem ? undefined : shared;
+			if (!run) {
+				const pkg = await packageForItem(this, baseUrl, itemIndex, options);
+				run = runs.get(pkg.id) ?? { pkg };
+				runs.set(pkg.id, run);
+				if (!options.onePackagePerItem) shared = run;
+			}
+			result.run = run;
+			const api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex);
+			const path = folderPath(options.folderPath);
+			for (const file of files) {
+				const record = await uploadFile(this, api, {
+					name: file.name,
+					path,
+					size: file.size,
+					source: file.source,
+					partSize,
+					parallel,
+					itemIndex,
+				});
+				result.files.push(fileRecord(record, file, path));
+			}
+		} catch (error) {
+			const message = (error as Error).message;
+			if (result.run) {
+				result.run.failure ??= `item ${itemIndex} failed: ${message}`;
+			}
+			if (this.getExecutionCancelSignal()?.aborted || !this.continueOnFail()) {
+				throw notFinalizedError(this, error, itemIndex, result.run);
+			}
+			result.error = message;
+		}
+	}
+
+	const finalize = this.getNodeParameter('finalize', 0, true) as boolean;
+	for (const run of runs.values()) {
+		if (!finalize || run.failure) continue;
+		const firstItem = results.find((result) => result.run === run)?.itemIndex ?? 0;
+		try {
+			const answer = await finalizePackage(this, baseUrl, run.pkg, firstItem);
+			run.pkg.state = typeof answer?.state === 'string' ? answer.state : 'finalized';
+		} catch (error) {
+			if (!this.continueOnFail()) throw notFinalizedError(this, error, firstItem);
+			run.failure = `finalizing the package failed: ${(error as Error).message}`;
+		}
+	}
+
+	return [results.map((result) => outputItem(result, finalize))];
+}
+
+function outputItem(result: ItemResult, finalize: boolean): INodeExecutionData {
+	const { run } = result;
+	const json: IDataObject = {};
+	if (result.error !== undefined) json.error = result.error;
+	if (run) json.package = { id: run.pkg.id, name: run.pkg.name, state: run.pkg.state };
+	json.files = result.files;
+	if (run && finalize && run.failure) {
+		json.notFinalized = `The package was not finalized because ${run.failure}`;
+	}
+	return { json, pairedItem: { item: result.itemIndex } };
+}
+
+/** A failure that stops the node, saying that nothing was finalized. */
+function notFinalizedError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, run?: PackageRun): Error {
+	const failure =
+		error instanceof NodeOperationError || error instanceof NodeApiError
+			? error
+			: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	failure.context.itemIndex = itemIndex;
+	if (run) {
+		const note = `The package ${run.pkg.id} was not finalized.`;
+		failure.description = failure.description ? `${failure.description} ${note}` : note;
+	}
+	return failure;
+}
+
+/** The package an item uploads into: new, existing or on a portal. */
+async function packageForItem(
+	ctx: IExecuteFunctions,
+	baseUrl: string,
+	itemIndex: number,
+	options: UploadOptions,
+): Promise<UploadPackage> {
+	const destination = ctx.getNodeParameter('destination', itemIndex, 'newPackage') as string;
+	if (destination === 'existingPackage') {
+		const packageId = idParameter(ctx, 'packageId', itemIndex);
+		const given = typeof options.packageToken === 'string' ? options.packageToken.trim() : '';
+		if (given) return { id: packageId, name: '', state: 'new', token: given };
+		const teamId = idParameter(ctx, 'teamId', itemIndex);
+		const { token, pkg } = await lookupPackageToken(ctx, teamId, packageId, itemIndex);
+		const state = String(pkg.state ?? 'new');
+		if (state !== 'new') {
+			throw new NodeOperationError(ctx.getNode(), `The package ${packageId} is ${state}: files can only be added to a package that is not finalized`, {
+				itemIndex,
+				description: 'Choose another package under "Package", or upload into a new package.',
+			});
+		}
+		return { id: packageId, name: String(pkg.name ?? ''), state, token };
+	}
+	const name = String(ctx.getNodeParameter('name', itemIndex, '') ?? '').trim();
+	const description = String(ctx.getNodeParameter('description', itemIndex, '') ?? '');
+	if (destination === 'portal') {
+		const subdomain = String(ctx.getNodeParameter('subdomain', itemIndex, '') ?? '')
+			.trim()
+			.replace(/\.portal\.massive\.io.*$/i, '')
+			.replace(/^https?:\/\//i, '');
+		if (!subdomain) {
+			throw new NodeOperationError(ctx.getNode(), 'The parameter "Portal Subdomain" is empty', { itemIndex });
+		}
+		const sender = String(ctx.getNodeParameter('senderEmail', itemIndex, '') ?? '').trim();
+		if (!sender) throw new NodeOperationError(ctx.getNode(), 'The parameter "Sender Email" is empty', { itemIndex });
+		return await createPortalPackage(ctx, baseUrl, subdomain, { name, sender, description }, itemIndex);
+	}
+	if (destination !== 'newPackage') {
+		throw new NodeOperationError(ctx.getNode(), `Unknown destination "${destination}"`, { itemIndex });
+	}
+	const teamId = idParameter(ctx, 'teamId', itemIndex);
+	const recipients = listParameter(ctx.getNodeParameter('recipients', itemIndex, ''));
+	return await createTeamPackage(ctx, teamId, { name, description, recipients }, itemIndex);
+}
+
+/** The binaries an item uploads, checked before any package is created. */
+async function filesOfItem(ctx: IExecuteFunctions, itemIndex: number, options: UploadOptions): Promise<FileToUpload[]> {
+	const names = listParameter(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
+	if (names.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'The parameter "Input Binary Field" is empty', { itemIndex });
+	}
+	const override = typeof options.fileName === 'string' ? options.fileName.trim() : '';
+	const files: FileToUpload[] = [];
+	for (const property of names) {
+		const binary = ctx.helpers.assertBinaryData(itemIndex, property);
+		let source: UploadSource;
+		let size: number;
+		let storedName = binary.fileName;
+		if (binary.id) {
+			// On disk (or another store): read as a stream, part by part.
+			const id = binary.id;
+			const meta = await ctx.helpers.getBinaryMetadata(id);
+			size = meta.fileSize;
+			storedName ??= meta.fileName;
+			source = { kind: 'stream', open: async (chunkSize) => await ctx.helpers.getBinaryStream(id, chunkSize) };
+		} else {
+			// In memory: n8n already holds the whole file.
+			const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+			size = buffer.length;
+			source = { kind: 'buffer', buffer };
+		}
+		const name = baseName((names.length === 1 && override) || storedName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`);
+		if (!name) {
+			throw new NodeOperationError(ctx.getNode(), `The binary "${property}" has no usable file name`, {
+				itemIndex,
+				description: 'Set one under Options > File Name.',
+			});
+		}
+		files.push({ name, size, source });
+	}
+	return files;
+}
+
+function baseName(name: string): string {
+	const parts = name.replace(/\\/g, '/').split('/');
+	return parts[parts.length - 1].trim();
+}
+
+/** A clean relative folder path (masv-api.md §6.10): `/`-separated, no leading `./` or `/`. */
+function folderPath(raw: string | undefined): string {
+	if (!raw) return '';
+	return raw
+		.replace(/\\/g, '/')
+		.split('/')
+		.map((part) => part.trim())
+		.filter((part) => part !== '' && part !== '.')
+		.join('/');
+}
+
+function partSizeOption(ctx: IExecuteFunctions, options: UploadOptions, itemIndex: number): number {
+	if (options.chunkSize === undefined || options.chunkSize === null) return DEFAULT_PART_SIZE;
+	const mib = Number(options.chunkSize);
+	if (!Number.isFinite(mib) || mib < 5 || mib > 5120) {
+		throw new NodeOperationError(ctx.getNode(), 'The option "Part Size (MiB)" must be between 5 and 5120', { itemIndex });
+	}
+	return Math.round(mib * MIB);
+}
+
+function parallelOption(ctx: IExecuteFunctions, options: UploadOptions, itemIndex: number): number {
+	if (options.parallelUploads === undefined || options.parallelUploads === null) return DEFAULT_PARALLEL;
+	const value = Math.floor(Number(options.parallelUploads));
+	if (!Number.isFinite(value) || value < 1 || value > MAX_PARALLEL) {
+		throw new NodeOperationError(ctx.getNode(), `The option "Parallel Uploads" must be between 1 and ${MAX_PARALLEL}`, {
+			itemIndex,
+		});
+	}
+	return value;
+}
+
+function fileRecord(record: IDataObject, file: FileToUpload, path: string): IDataObject {
+	return {
+		id: record.id,
+		name: record.name ?? file.name,
+		path: record.path ?? path,
+		size: typeof record.size === 'number' ? record.size : file.size,
+	};
+}

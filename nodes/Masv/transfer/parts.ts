@@ -1,0 +1,162 @@
+// The part planner: how a file of a given size is cut into storage parts (masv-api.md §6.2, §6.3).
+// Pure arithmetic, no n8n and no MASV calls.
+
+export const MIB = 1024 * 1024;
+
+export interface PartLimits {
+	/** Most parts one file may have (S3: 10,000). */
+	maxChunkCount: number;
+	/** Largest part (S3: 5 GiB). */
+	maxChunkSize: number;
+	/** Smallest part except the last (S3: 5 MiB). */
+	minChunkSize: number;
+}
+
+/** The storage limits of §6.2, used where MASV's add-file answer does not repeat them. */
+export const DEFAULT_PART_LIMITS: PartLimits = {
+	maxChunkCount: 10_000,
+	maxChunkSize: 5 * 1024 * MIB,
+	minChunkSize: 5 * MIB,
+};
+
+/**
+ * The node's default part size. MASV's own uploaders use 100 MiB parts, but n8n keeps every part in
+ * flight in memory: 16 MiB × 4 parallel parts holds about 64 MiB whatever the file size, which
+ * fills a fast link (each PUT is long enough to amortise its round trip) without crowding an n8n
+ * instance that runs other workflows. Files above 156 GiB get bigger parts by the 10,000-part rule.
+ */
+export const DEFAULT_PART_SIZE = 16 * MIB;
+
+export interface PartPlan {
+	/** File size in bytes. */
+	size: number;
+	/** Size of every part but the last. */
+	partSize: number;
+	/** Number of parts, at least 1 (a zero-byte file is one empty part). */
+	partCount: number;
+}
+
+export interface PartRange {
+	partNumber: number;
+	/** First byte (inclusive). */
+	start: number;
+	/** Last byte (exclusive). */
+	end: number;
+	length: number;
+}
+
+/**
+ * Plans the parts of a file: the requested part size, raised to the minimum part size and to what
+ * keeps the file within the part-count limit (rounded up to a whole MiB), and capped at the maximum
+ * part size. Throws when the file cannot fit in the limits at all.
+ */
+export function planParts(size: number, requestedPartSize: number, limits: PartLimits = DEFAULT_PART_LIMITS): PartPlan {
+	if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`Invalid file size: ${size}`);
+	if (!Number.isFinite(requestedPartSize) || requestedPartSize <= 0) {
+		throw new RangeError(`Invalid part size: ${requestedPartSize}`);
+	}
+	const { maxChunkCount, maxChunkSize, minChunkSize } = limits;
+	if (size > maxChunkCount * maxChunkSize) {
+		throw new RangeError(
+			`The file (${size} bytes) is larger than ${maxChunkCount} parts of ${maxChunkSize} bytes, the most the storage accepts`,
+		);
+	}
+	let partSize = Math.max(Math.floor(requestedPartSize), minChunkSize);
+	if (Math.ceil(size / partSize) > maxChunkCount) {
+		partSize = Math.ceil(Math.ceil(size / maxChunkCount) / MIB) * MIB;
+	}
+	partSize = Math.min(partSize, maxChunkSize);
+	// Rounding up to a MiB can only lower the count; capping at the maximum cannot exceed it, since the
+	// size fits in maxChunkCount × maxChunkSize.
+	const partCount = Math.max(1, Math.ceil(size / partSize));
+	return { size, partSize, partCount };
+}
+
+/** The byte range of part `partNumber` (1-based). */
+export function partRange(plan: PartPlan, partNumber: number): PartRange {
+	if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > plan.partCount) {
+		throw new RangeError(`Part ${partNumber} is outside 1..${plan.partCount}`);
+	}
+	const start = (partNumber - 1) * plan.partSize;
+	const end = Math.min(start + plan.partSize, plan.size);
+	return { partNumber, start, end, length: end - start };
+}
+
+export interface Part {
+	partNumber: number;
+	body: Buffer;
+}
+
+/**
+ * Cuts a stream of buffers of any sizes into the exact parts of a plan, one at a time: the source is
+ * only read when the consumer asks for the next part, so at most one part is being assembled.
+ * A chunk that lines up with a part is passed on without copying. Throws when the source holds
+ * fewer or more bytes than the plan says.
+ */
+export async function* cutParts(source: AsyncIterable<Buffer | Uint8Array>, plan: PartPlan): AsyncGenerator<Part> {
+	let partNumber = 1;
+	let pending: Buffer | undefined; // bytes read but not yet given out
+	let received = 0;
+	const iterator = source[Symbol.asyncIterator]();
+	try {
+		while (partNumber <= plan.partCount) {
+			const { length } = partRange(plan, partNumber);
+			let body: Buffer | undefined;
+			let filled = 0;
+			if (pending && pending.length >= length) {
+				body = pending.subarray(0, length);
+				pending = pending.length > length ? pending.subarray(length) : undefined;
+				filled = length;
+			} else if (pending) {
+				body = Buffer.allocUnsafe(length);
+				pending.copy(body, 0);
+				filled = pending.length;
+				pending = undefined;
+			}
+			while (filled < length) {
+				const next = await iterator.next();
+				if (next.done) {
+					throw new Error(`The binary data ended after ${received} bytes, but its size is ${plan.size} bytes`);
+				}
+				const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+				received += chunk.length;
+				if (!body && chunk.length >= length) {
+					// The chunk starts the part and covers it: a view, no copy.
+					body = chunk.subarray(0, length);
+					if (chunk.length > length) pending = chunk.subarray(length);
+					filled = length;
+					break;
+				}
+				body ??= Buffer.allocUnsafe(length);
+				const take = Math.min(chunk.length, length - filled);
+				chunk.copy(body, filled, 0, take);
+				filled += take;
+				if (take < chunk.length) pending = chunk.subarray(take);
+			}
+			body ??= Buffer.alloc(0);
+			yield { partNumber, body };
+			partNumber++;
+		}
+		if (pending && pending.length > 0) {
+			throw new Error(`The binary data is longer than its size of ${plan.size} bytes`);
+		}
+		const rest = await iterator.next();
+		if (!rest.done && rest.value.length > 0) {
+			throw new Error(`The binary data is longer than its size of ${plan.size} bytes`);
+		}
+	} finally {
+		// Releases the source (a file stream closes its file descriptor).
+		await iterator.return?.();
+	}
+}
+
+/** The parts of a buffer that is already in memory, as views of it (no copies). */
+export function* bufferParts(buffer: Buffer, plan: PartPlan): Generator<Part> {
+	if (buffer.length !== plan.size) {
+		throw new Error(`The binary data holds ${buffer.length} bytes, but its size is ${plan.size} bytes`);
+	}
+	for (let partNumber = 1; partNumber <= plan.partCount; partNumber++) {
+		const { start, end } = partRange(plan, partNumber);
+		yield { partNumber, body: buffer.subarray(start, end) };
+	}
+}

@@ -1,0 +1,159 @@
+// The only code that talks to storage URLs: the pre-signed requests MASV hands out in blueprints
+// (create multipart upload, part PUTs, file downloads). They go out with plain `httpRequest`, the
+// blueprint's method, URL and headers verbatim, and never a MASV credential: these URLs may point
+// at a third party (node-contract.md, masv-api.md §6.1). Nothing here reads a credential.
+import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+/** A raw HTTP request described by MASV (masv-api.md §6.1). */
+export interface StorageBlueprint {
+	method?: string;
+	url: string;
+	headers?: Record<string, string>;
+	body?: string;
+}
+
+/** What storage requests need of an n8n context: plain HTTP, nothing else. */
+export interface StorageContext {
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'>;
+}
+
+/** A readable stream as n8n's helpers hand it out (no `stream` import in runtime code). */
+export type BinaryStream = Awaited<ReturnType<IExecuteFunctions['helpers']['getBinaryStream']>>;
+
+export interface StorageAnswer<T> {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: T;
+}
+
+/** Idle time after which a storage request counts as failed (then retried). */
+export const STORAGE_TIMEOUT_MS = 120_000;
+
+/** Headers that are MASV credentials: never sent to storage, even if a blueprint carried them. */
+const CREDENTIAL_HEADERS = new Set(['x-api-key', 'x-package-token', 'x-user-token', 'x-link-password']);
+
+function blueprintHeaders(blueprint: StorageBlueprint): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(blueprint.headers ?? {})) {
+		if (CREDENTIAL_HEADERS.has(name.toLowerCase())) continue;
+		if (value !== undefined && value !== null) headers[name] = String(value);
+	}
+	return headers;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+	const lower = name.toLowerCase();
+	return Object.keys(headers).some((key) => key.toLowerCase() === lower);
+}
+
+function method(blueprint: StorageBlueprint, fallback: IHttpRequestMethods): IHttpRequestMethods {
+	const value = typeof blueprint.method === 'string' ? blueprint.method.toUpperCase() : '';
+	return (['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'].includes(value) ? value : fallback) as IHttpRequestMethods;
+}
+
+async function send<T>(ctx: StorageContext, options: IHttpRequestOptions): Promise<StorageAnswer<T>> {
+	const response = (await ctx.helpers.httpRequest({
+		...options,
+		json: false,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: options.timeout ?? STORAGE_TIMEOUT_MS,
+	})) as IN8nHttpFullResponse;
+	return {
+		statusCode: response.statusCode,
+		headers: (response.headers ?? {}) as StorageAnswer<T>['headers'],
+		body: response.body as T,
+	};
+}
+
+/** A storage request with a small text answer (S3 CreateMultipartUpload, §6.5). */
+export async function storageTextRequest(
+	ctx: StorageContext,
+	blueprint: StorageBlueprint,
+	signal?: AbortSignal,
+): Promise<StorageAnswer<string>> {
+	const headers = blueprintHeaders(blueprint);
+	const body = typeof blueprint.body === 'string' ? blueprint.body : '';
+	if (!hasHeader(headers, 'content-length')) headers['Content-Length'] = String(Buffer.byteLength(body));
+	const answer = await send<unknown>(ctx, {
+		method: method(blueprint, 'POST'),
+		url: blueprint.url,
+		headers,
+		body: body || undefined,
+		encoding: 'text',
+		abortSignal: signal,
+	});
+	return { ...answer, body: bodyText(answer.body) };
+}
+
+/** PUT of one part's bytes (S3 UploadPart, §6.7). The `ETag` header comes back verbatim. */
+export async function storagePutPart(
+	ctx: StorageContext,
+	blueprint: StorageBlueprint,
+	body: Buffer,
+	signal?: AbortSignal,
+): Promise<StorageAnswer<string> & { etag?: string }> {
+	const headers = blueprintHeaders(blueprint);
+	if (!hasHeader(headers, 'content-length')) headers['Content-Length'] = String(body.length);
+	const answer = await send<unknown>(ctx, {
+		method: method(blueprint, 'PUT'),
+		url: blueprint.url,
+		headers,
+		body,
+		encoding: 'text',
+		abortSignal: signal,
+	});
+	const raw = answer.headers.etag ?? answer.headers.ETag;
+	const etag = Array.isArray(raw) ? raw[0] : raw;
+	return { ...answer, body: bodyText(answer.body), etag: typeof etag === 'string' && etag ? etag : undefined };
+}
+
+/** GET of a download URL as a stream (§7.4). A failed answer's body is read as text instead. */
+export async function storageGetStream(
+	ctx: StorageContext,
+	blueprint: StorageBlueprint,
+	signal?: AbortSignal,
+): Promise<StorageAnswer<BinaryStream | string>> {
+	const answer = await send<BinaryStream>(ctx, {
+		method: method(blueprint, 'GET'),
+		url: blueprint.url,
+		headers: blueprintHeaders(blueprint),
+		encoding: 'stream',
+		abortSignal: signal,
+	});
+	if (answer.statusCode < 400) return answer;
+	return { ...answer, body: await streamText(answer.body) };
+}
+
+function bodyText(body: unknown): string {
+	if (typeof body === 'string') return body;
+	if (Buffer.isBuffer(body)) return body.toString('utf8');
+	if (body === undefined || body === null) return '';
+	return typeof body === 'object' ? JSON.stringify(body) : String(body);
+}
+
+/** The first few KiB of an error answer (S3 XML), enough for a message; the rest is dropped. */
+async function streamText(stream: BinaryStream): Promise<string> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of stream) {
+			const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+			chunks.push(buffer);
+			size += buffer.length;
+			if (size > 16 * 1024) break;
+		}
+	} catch (error) {
+		chunks.push(Buffer.from(` (${(error as Error).message})`));
+	}
+	stream.destroy();
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+/** S3's error `<Code>` and `<Message>`, or the text itself, short, for error messages. */
+export function storageErrorText(body: string): string {
+	const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+	const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
+	const text = [code, message].filter(Boolean).join(': ') || body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+	return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
