@@ -35,7 +35,7 @@ export function registerNodeType(type: string, nodeType: INodeType): void {
 	nodeTypeRegistry[type] = nodeType;
 }
 
-const nodeTypes: INodeTypes = {
+export const nodeTypes: INodeTypes = {
 	getByName: (type) => nodeTypeRegistry[type],
 	getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(nodeTypeRegistry[type], version),
 	getKnownTypes: () => ({}),
@@ -45,7 +45,7 @@ const nodeTypes: INodeTypes = {
  * Credentials as n8n's server applies them: generic authenticators have their expressions resolved
  * with `$credentials` and set on the request (packages/cli credentials-helper).
  */
-class TestCredentialsHelper extends ICredentialsHelper {
+export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}
