@@ -56,6 +56,20 @@ describe('tag (nock)', () => {
 		expect(nock.pendingMocks()).toEqual([]);
 	});
 
+	it('with Continue On Fail an empty name is an error item for that input only', async () => {
+		const scope = nock(TEST_BASE_URL).post(`/v1/teams/${TEAM}/tags`, { name: 'ok' }).reply(201, tag(TAG, 'ok'));
+		const { items, error } = await runMasv(
+			{ resource: 'tag', operation: 'create', teamId: rl(TEAM), name: '={{ $json.tag }}' },
+			{ input: [{ json: { tag: '' } }, { json: { tag: 'ok' } }], node: { continueOnFail: true } },
+		);
+		expect(error).toBeUndefined();
+		expect(items.map((item) => [item.json, item.pairedItem])).toEqual([
+			[{ error: 'The parameter "Name" is empty' }, { item: 0 }],
+			[tag(TAG, 'ok'), { item: 1 }],
+		]);
+		scope.done();
+	});
+
 	it('getAll lists the tags, one item each; Limit cuts the plain array', async () => {
 		const tags = [tag('T1', 'one'), tag('T2', 'two'), tag('T3', 'three')];
 		const scope = nock(TEST_BASE_URL, { reqheaders: { 'x-api-key': TEST_API_KEY } })

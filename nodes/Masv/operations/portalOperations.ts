@@ -22,9 +22,9 @@ async function updatePortal(this: IExecuteFunctions): Promise<INodeExecutionData
 			});
 		}
 		const changes = portalBody(this.getNode(), fields, 'Update Fields', itemIndex);
-		for (const required of ['name', 'subdomain']) {
-			if (changes[required] === '') {
-				throw new NodeOperationError(this.getNode(), `"Update Fields > ${required === 'name' ? 'Name' : 'Subdomain'}" is empty`, {
+		for (const [property, label] of [['name', 'Name'], ['subdomain', 'Subdomain']]) {
+			if (changes[property] === '') {
+				throw new NodeOperationError(this.getNode(), `"Update Fields > ${label}" is empty`, {
 					itemIndex,
 					description: 'A portal needs a name and a subdomain; remove the field to keep the current one.',
 				});

@@ -183,7 +183,7 @@ const PORTAL_SETTINGS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. 01FX8CYWMQAEGW8AYSNQRGAMRM',
-		description: 'Comma-separated IDs of storage integrations (cloud connections) that receive every upload automatically',
+		description: 'Comma-separated IDs of storage integrations (cloud connections) that receive every upload automatically. Empty detaches them all.',
 	},
 	{
 		displayName: 'Logo URL',
@@ -261,7 +261,7 @@ const PORTAL_SETTINGS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. 01E8TP2TJCTDNW11G67NKHQW5J',
-		description: 'The Teamspace the portal belongs to; its members see the packages',
+		description: 'The Teamspace the portal belongs to; its members see the packages. Empty takes the portal out of its Teamspace.',
 	},
 	{
 		displayName: 'Upload Access Code',
