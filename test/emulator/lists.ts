@@ -24,9 +24,14 @@ function intParam(query: URLSearchParams, name: string): number | undefined {
 	return n;
 }
 
-/** `page<=1` is the first page (0 and 1 equivalent, §18 UNCERTAIN #11); `limit` 1..100, default 50 (#12). */
-export function pageParams(query: URLSearchParams): Page {
-	const page = Math.max(1, intParam(query, 'page') ?? 1);
+/**
+ * `page` and `limit` (§18 UNCERTAIN #11, #12): the package, portal, inbox and activity lists count
+ * pages from 1 (`page<=1` is the first page); the Teamspace reference counts from 0, so the
+ * Teamspace lists are served 0-based (`firstPage` 0: page 0 is the first page, page 1 the second).
+ * `limit` 1..100, default 50.
+ */
+export function pageParams(query: URLSearchParams, firstPage: 0 | 1 = 1): Page {
+	const page = Math.max(1, (intParam(query, 'page') ?? firstPage) + (1 - firstPage));
 	const limit = intParam(query, 'limit') ?? 50;
 	if (limit < 1 || limit > 100) throw validationError('limit', 'limit must be between 1 and 100');
 	return { page, limit };

@@ -101,6 +101,10 @@ export function v11Pagination(firstPage: 0 | 1) {
 		requestData.postReceive.unshift({ actions: [captureTotal], data: { parameterValue: undefined } });
 
 		const results: INodeExecutionData[] = [];
+		// MASV's page base is uncertain (masv-api.md §18.2): if a server counts from 1 where the
+		// list starts at 0, page 1 repeats page 0. A record seen before is skipped, and a page of
+		// nothing new ends the walk, so nothing is returned twice either way.
+		const seen = new Set<unknown>();
 		let read = 0;
 		for (let page = firstPage; results.length < limit; page++) {
 			const options = {
@@ -114,9 +118,16 @@ export function v11Pagination(firstPage: 0 | 1) {
 				results.push(...items);
 				break;
 			}
-			results.push(...items);
-			read += items.length;
-			if (items.length < pageSize || (total !== undefined && read >= total)) break;
+			const fresh = items.filter((item) => {
+				const id = item.json.id;
+				if (id === undefined || id === null) return true;
+				if (seen.has(id)) return false;
+				seen.add(id);
+				return true;
+			});
+			results.push(...fresh);
+			read += fresh.length;
+			if (items.length < pageSize || fresh.length === 0 || (total !== undefined && read >= total)) break;
 		}
 		return results.slice(0, limit);
 	};

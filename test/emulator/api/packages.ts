@@ -36,8 +36,13 @@ function recipientsOf(body: Json): string[] {
 }
 
 /** v1.1 package filters and sort (§5.5), shared by team, inbox and Teamspace lists. */
-export function filterPackages(core: Core, packages: Pkg[], query: URLSearchParams): { total: number; records: Json[] } {
-	const page = pageParams(query);
+export function filterPackages(
+	core: Core,
+	packages: Pkg[],
+	query: URLSearchParams,
+	firstPage: 0 | 1 = 1,
+): { total: number; records: Json[] } {
+	const page = pageParams(query, firstPage);
 	const statuses = listParam(query, 'status');
 	for (const s of statuses) if (!STATES.includes(s as PackageState)) throw validationError('status', `unknown status ${s}`);
 	const wanted = new Set(statuses.length ? statuses : ['finalized', 'expired']);
@@ -216,7 +221,7 @@ export function registerPackages(router: Router): void {
 		const space = ctx.core.state.spaces.get(ctx.params.spaceId);
 		requireTeamOf(ctx, space?.teamId, 'Teamspace');
 		const packages = [...ctx.core.state.packages.values()].filter((p) => p.teamspaceId === ctx.params.spaceId);
-		const { total, records } = filterPackages(ctx.core, packages, ctx.query);
+		const { total, records } = filterPackages(ctx.core, packages, ctx.query, 0);
 		return { status: 200, body: { metadata: { total }, records } };
 	});
 

@@ -53,7 +53,7 @@ export function registerSpaces(router: Router): void {
 
 	router.get('/v1.1/teams/:teamId/spaces', (ctx) => {
 		const { team } = requireTeam(ctx, ctx.params.teamId);
-		const page = pageParams(ctx.query);
+		const page = pageParams(ctx.query, 0);
 		const name = ctx.query.get('name')?.toLowerCase();
 		const spaces = [...ctx.core.state.spaces.values()]
 			.filter((s) => s.teamId === team.id && (!name || s.name.toLowerCase().includes(name)))
