@@ -108,7 +108,7 @@ async function getTransfers(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
 		// masv-api.md §14.8: a plain array of transfer objects.
 		const { body } = await packageCall(this, itemIndex, (id) => ({ method: 'GET', path: packagePath(id, '/transfer') }));
-		return recordsOf(body).map(withoutTokens);
+		return recordsOf(body).map((record) => withoutTokens(record));
 	});
 }
 

@@ -10,7 +10,7 @@ import {
 	teamLocator,
 } from '../shared/descriptions';
 import { route } from '../shared/routing';
-import { stripTokens } from '../shared/secrets';
+import { includePackageTokenOption, stripTokens } from '../shared/secrets';
 import { packageDownloadFields, packageUploadFields } from './transferFields';
 
 const show = (operations: string[]): IDisplayOptions => ({
@@ -284,7 +284,7 @@ export const packageFields: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: show(['getAll', 'getReceived']),
-		options: [PACKAGE_SORT],
+		options: [includePackageTokenOption, PACKAGE_SORT],
 	},
 	...returnAllAndLimitUnpaged(show(['getFiles'])),
 

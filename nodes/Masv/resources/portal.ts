@@ -16,7 +16,7 @@ import {
 } from '../shared/descriptions';
 import { requireParameter, requiredText } from '../shared/preSend';
 import { deletedResult, route } from '../shared/routing';
-import { stripTokens } from '../shared/secrets';
+import { includePackageTokenOption, stripTokens } from '../shared/secrets';
 
 const show = (operations: string[]): IDisplayOptions => ({
 	show: { resource: ['portal'], operation: operations },
@@ -421,5 +421,14 @@ export const portalFields: INodeProperties[] = [
 				routing: { send: { type: 'query', property: 'new' } },
 			},
 		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show(['getPackages']),
+		options: [includePackageTokenOption],
 	},
 ];

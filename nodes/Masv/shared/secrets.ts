@@ -1,4 +1,4 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 /**
  * Fields of MASV answers that carry credentials: a package's `access_token` (full package token),
@@ -8,11 +8,13 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 const TOKEN_FIELDS = ['access_token', 'package_token'];
 const CHANNEL_AUTH_FIELDS = ['token', 'auth_key'];
 
-/** A copy of a MASV object without its tokens. */
-export function withoutTokens(record: IDataObject): IDataObject {
+/** A copy of a MASV object without its tokens (keeping `access_token` when asked to). */
+export function withoutTokens(record: IDataObject, keepPackageToken = false): IDataObject {
 	if (!record || typeof record !== 'object' || Array.isArray(record)) return record;
 	const copy: IDataObject = { ...record };
-	for (const field of TOKEN_FIELDS) delete copy[field];
+	for (const field of TOKEN_FIELDS) {
+		if (!(keepPackageToken && field === 'access_token')) delete copy[field];
+	}
 	if (Array.isArray(copy.progress_channels)) {
 		copy.progress_channels = (copy.progress_channels as IDataObject[]).map((channel) => {
 			if (!channel || typeof channel !== 'object' || !channel.auth || typeof channel.auth !== 'object') {
@@ -26,7 +28,28 @@ export function withoutTokens(record: IDataObject): IDataObject {
 	return copy;
 }
 
-/** postReceive step: removes tokens from every item of a routed answer. */
-export async function stripTokens(items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return items.map((item) => ({ ...item, json: withoutTokens(item.json) }));
+/**
+ * postReceive step: removes tokens from every item of a routed answer, except `access_token` where
+ * the operation offers `options.includePackageToken` and the user turned it on.
+ */
+export async function stripTokens(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	const keep = this.getNodeParameter('options.includePackageToken', false) === true;
+	return items.map((item) => ({ ...item, json: withoutTokens(item.json, keep) }));
 }
+
+/**
+ * Packages received through a portal may be invisible to the API key's package lookup; their token
+ * comes only from the lists that name them. This option hands it out, for Options > Package Token
+ * of a later MASV node, on request only.
+ */
+export const includePackageTokenOption: INodeProperties = {
+	displayName: 'Include Package Token',
+	name: 'includePackageToken',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to keep each package\'s access token (access_token) in the output, to pass to Options > Package Token of a later MASV node. It grants full access to the package: keep it out of logs and messages.',
+};
