@@ -1,0 +1,97 @@
+// Cancelling an execution stops an upload promptly: no further parts, nothing finalized.
+import { rl } from '../harness';
+import { startEmulator } from '../emulator';
+import type { Emulator } from '../emulator';
+import * as engine from '../../nodes/Masv/transfer/upload';
+import { finalizeRequests, makeFile, MIB, runTransfer, wait } from './helpers';
+import type { TestFile } from './helpers';
+
+describe('cancelling an upload', () => {
+	let emu: Emulator;
+	let file: TestFile;
+	let uploads: Array<Promise<unknown>>;
+
+	beforeAll(async () => {
+		emu = await startEmulator();
+		file = makeFile('long.mov', 40 * MIB, 31); // 8 parts of 5 MiB
+	});
+	afterAll(async () => await emu.close());
+	beforeEach(() => {
+		emu.faults.clear();
+		emu.resetRequests();
+		uploads = [];
+		// Watch the engine's own promise: the workflow run ends at once on cancel, the node must too.
+		const original = engine.uploadFile;
+		jest.spyOn(engine, 'uploadFile').mockImplementation((...args) => {
+			const promise = original(...args);
+			uploads.push(promise.catch((error: Error) => error));
+			return promise;
+		});
+	});
+	afterEach(() => jest.restoreAllMocks());
+
+	async function untilStoragePut() {
+		for (let i = 0; i < 200 && emu.requests({ kind: 'storage', method: 'PUT' }).length === 0; i++) await wait(25);
+	}
+
+	async function cancelDuringUpload() {
+		let cancel: (() => void) | undefined;
+		const run = runTransfer(
+			emu,
+			[[{ path: file.path, name: file.name }]],
+			{
+				resource: 'package',
+				operation: 'upload',
+				teamId: rl(emu.teamId),
+				name: 'to be cancelled',
+				options: { chunkSize: 5, parallelUploads: 2 },
+			},
+			{ onStart: (c) => (cancel = c) },
+		);
+		await untilStoragePut();
+		const cancelledAt = Date.now();
+		cancel?.();
+		const result = await run;
+		expect(result.run.status).toBe('canceled');
+		expect(uploads).toHaveLength(1);
+		const outcome = await Promise.race([uploads[0], wait(3000).then(() => 'still running')]);
+		return { outcome, stoppedAfterMs: Date.now() - cancelledAt };
+	}
+
+	it('slow parts: the engine stops within a second, starts no further parts and finalizes nothing', async () => {
+		emu.faults.add({ target: 'storage', type: 'delay', delayMs: 600, times: -1 });
+		const { outcome, stoppedAfterMs } = await cancelDuringUpload();
+		expect(outcome).toBeInstanceOf(Error);
+		expect((outcome as Error).message).toBe('The execution was cancelled');
+		expect(stoppedAfterMs).toBeLessThan(1000);
+		const putsAtStop = emu.requests({ kind: 'storage', method: 'PUT' }).length;
+		expect(putsAtStop).toBeLessThanOrEqual(2);
+		await wait(1500);
+		expect(emu.requests({ kind: 'storage', method: 'PUT' })).toHaveLength(putsAtStop);
+		expect(finalizeRequests(emu)).toHaveLength(0);
+	});
+
+	it('hanging storage: the open requests are aborted, nothing is finalized', async () => {
+		emu.faults.add({ target: 'storage', type: 'hang', times: -1 });
+		const { outcome, stoppedAfterMs } = await cancelDuringUpload();
+		expect((outcome as Error).message).toBe('The execution was cancelled');
+		expect(stoppedAfterMs).toBeLessThan(1000);
+		await wait(500);
+		expect(emu.requests({ kind: 'storage', method: 'PUT' }).length).toBeLessThanOrEqual(2);
+		expect(finalizeRequests(emu)).toHaveLength(0);
+	});
+
+	it('waiting out a retry: the backoff ends at once on cancel', async () => {
+		const saved = { ...engine.PART_RETRY };
+		Object.assign(engine.PART_RETRY, { baseDelayMs: 10_000, maxDelayMs: 10_000 });
+		try {
+			emu.faults.add({ target: 'storage', type: 'status', status: 503, times: -1 });
+			const { outcome, stoppedAfterMs } = await cancelDuringUpload();
+			expect((outcome as Error).message).toBe('The execution was cancelled');
+			expect(stoppedAfterMs).toBeLessThan(1000);
+			expect(finalizeRequests(emu)).toHaveLength(0);
+		} finally {
+			Object.assign(engine.PART_RETRY, saved);
+		}
+	});
+});

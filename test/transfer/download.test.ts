@@ -1,0 +1,198 @@
+// package/download and link/download through n8n's engine against the emulator.
+import { rl } from '../harness';
+import { startEmulator } from '../emulator';
+import type { Emulator } from '../emulator';
+import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
+import { matchesFileName, mimeTypeOf } from '../../nodes/Masv/transfer/download';
+import { parseLinkUrl } from '../../nodes/Masv/operations/download';
+import { downloadBlueprintOf } from '../../nodes/Masv/api/downloadFlow';
+import { api, binaryBytes, getPackage, makeFile, MIB, runAlone, runTransfer, sha256 } from './helpers';
+import type { TestFile } from './helpers';
+
+describe('downloads', () => {
+	let emu: Emulator;
+	let packageId: string;
+	let link: { id: string; download_secret: string };
+	let files: TestFile[];
+	const savedRetry = { ...PART_RETRY };
+
+	beforeAll(async () => {
+		emu = await startEmulator();
+		files = [makeFile('clip.mov', 6 * MIB + 3, 41), makeFile('notes.txt', 5000, 42), makeFile('still.png', 70_000, 43)];
+		const run = await runTransfer(
+			emu,
+			[files.map((file, index) => ({ path: file.path, name: file.name, property: `f${index}` }))],
+			{
+				resource: 'package',
+				operation: 'upload',
+				teamId: rl(emu.teamId),
+				name: 'for download',
+				binaryPropertyName: 'f0,f1,f2',
+				options: { folderPath: 'cuts' },
+			},
+		);
+		expect(run.error).toBeUndefined();
+		packageId = (run.items[0].json.package as { id: string }).id;
+		const token = (await getPackage(emu, packageId)).access_token as string;
+		link = await api(emu, 'POST', `/v1/packages/${packageId}/links`, { email: '', password: 'open sesame' }, token);
+	});
+	afterAll(async () => await emu.close());
+	beforeEach(() => {
+		emu.faults.clear();
+		emu.resetRequests();
+		Object.assign(PART_RETRY, savedRetry, { baseDelayMs: 20, maxDelayMs: 100 });
+	});
+	afterEach(() => Object.assign(PART_RETRY, savedRetry));
+
+	async function expectSameBytes(items: Awaited<ReturnType<typeof runAlone>>['items'], property = 'data') {
+		for (const item of items) {
+			const original = files.find((f) => f.name === item.json.name) as TestFile;
+			expect(sha256(await binaryBytes(item.binary![property]))).toBe(original.sha256);
+		}
+	}
+
+	it('link by URL with its password: every file, no API key anywhere, nothing to storage but the GET', async () => {
+		const run = await runAlone(emu, {
+			resource: 'link',
+			operation: 'download',
+			linkSource: 'url',
+			linkUrl: `https://get.massive.io/${link.id}?secret=${link.download_secret}`,
+			linkPassword: 'open sesame',
+		});
+		expect(run.error).toBeUndefined();
+		expect(run.items.map((item) => item.json.name).sort()).toEqual(['clip.mov', 'notes.txt', 'still.png']);
+		for (const item of run.items) {
+			expect(item.json).toMatchObject({ path: 'cuts', packageId, kind: 'file' });
+			expect(item.pairedItem).toEqual({ item: 0 });
+			expect(item.binary?.data.mimeType).toBe(mimeTypeOf(item.json.name as string));
+		}
+		await expectSameBytes(run.items);
+		const [info] = emu.requests({ kind: 'api', path: `/v1/links/${link.id}` });
+		expect(info.query).toEqual({ secret: link.download_secret });
+		expect(info.headers['x-link-password']).toBe('open sesame');
+		for (const request of emu.requests({ kind: 'api' })) expect(request.headers['x-api-key']).toBeUndefined();
+		for (const request of emu.requests({ kind: 'storage' })) {
+			expect(request.method).toBe('GET');
+			expect(request.headers['x-package-token']).toBeUndefined();
+			expect(request.headers['x-link-password']).toBeUndefined();
+		}
+	});
+
+	it('link by ID and secret, a file name filter and another output field', async () => {
+		const run = await runAlone(emu, {
+			resource: 'link',
+			operation: 'download',
+			linkSource: 'idAndSecret',
+			linkId: link.id,
+			linkSecret: link.download_secret,
+			linkPassword: 'open sesame',
+			options: { fileNameFilter: '*.MOV, notes', binaryPropertyName: 'file' },
+		});
+		expect(run.error).toBeUndefined();
+		expect(run.items.map((item) => item.json.name).sort()).toEqual(['clip.mov', 'notes.txt']);
+		await expectSameBytes(run.items, 'file');
+	});
+
+	it('a wrong link password is a clear error', async () => {
+		const run = await runAlone(emu, {
+			resource: 'link',
+			operation: 'download',
+			linkSource: 'idAndSecret',
+			linkId: link.id,
+			linkSecret: link.download_secret,
+			linkPassword: 'wrong',
+		});
+		expect(run.error?.message).toMatch(/link was refused/);
+		expect((run.error as { httpCode?: string }).httpCode).toBe('401');
+	});
+
+	it('a link URL without a secret names the parameter', async () => {
+		const run = await runAlone(emu, { resource: 'link', operation: 'download', linkUrl: `https://get.massive.io/${link.id}` });
+		expect(run.error?.message).toMatch(/"Link URL"/);
+	});
+
+	it('package download includes the zip only when asked', async () => {
+		const without = await runAlone(emu, { resource: 'package', operation: 'download', teamId: rl(emu.teamId), packageId: rl(packageId) });
+		expect(without.items.map((item) => item.json.kind)).toEqual(['file', 'file', 'file']);
+		const withZip = await runAlone(emu, {
+			resource: 'package',
+			operation: 'download',
+			teamId: rl(emu.teamId),
+			packageId: rl(packageId),
+			options: { includeZips: true, fileNameFilter: '*.zip' },
+		});
+		expect(withZip.error).toBeUndefined();
+		expect(withZip.items).toHaveLength(1);
+		expect(withZip.items[0].json.kind).toMatch(/^zip_/);
+		expect(withZip.items[0].binary?.data.mimeType).toBe('application/zip');
+		const bytes = await binaryBytes(withZip.items[0].binary!.data);
+		expect(bytes.subarray(0, 2).toString()).toBe('PK');
+		expect(bytes.length).toBe(withZip.items[0].json.size);
+	});
+
+	it('a reset mid-download and a 503 are retried with a fresh URL, and the bytes are exact', async () => {
+		emu.faults.add({ target: 'storage', type: 'reset', method: 'GET', afterBytes: 2 * MIB });
+		emu.faults.add({ target: 'storage', type: 'status', status: 503, method: 'GET' });
+		const run = await runAlone(emu, {
+			resource: 'package',
+			operation: 'download',
+			teamId: rl(emu.teamId),
+			packageId: rl(packageId),
+			options: { fileNameFilter: 'clip.mov' },
+		});
+		expect(run.error).toBeUndefined();
+		for (const fault of emu.faults.list()) expect(fault.fired).toBe(1);
+		await expectSameBytes(run.items);
+		expect(emu.requests({ kind: 'api', path: /\/download$/ })).toHaveLength(3);
+	});
+
+	it('a storage GET that keeps failing ends in an error naming the file', async () => {
+		emu.faults.add({ target: 'storage', type: 'status', status: 500, method: 'GET', times: -1 });
+		const run = await runAlone(emu, {
+			resource: 'package',
+			operation: 'download',
+			teamId: rl(emu.teamId),
+			packageId: rl(packageId),
+			options: { fileNameFilter: 'notes.txt' },
+		});
+		expect(run.error?.message).toMatch(/"notes.txt" could not be downloaded after 6 tries: storage answered HTTP 500/);
+	});
+});
+
+describe('download helpers', () => {
+	it('file name filters: substring, glob on the name, glob on folder/name, several', () => {
+		expect(matchesFileName('', 'a.mov')).toBe(true);
+		expect(matchesFileName('clip', 'My_Clip_01.mov')).toBe(true);
+		expect(matchesFileName('clip', 'still.png')).toBe(false);
+		expect(matchesFileName('*.mov', 'a.MOV')).toBe(true);
+		expect(matchesFileName('*.mov', 'a.mov.txt')).toBe(false);
+		expect(matchesFileName('shot_??.exr', 'shot_01.exr')).toBe(true);
+		expect(matchesFileName('shot_??.exr', 'shot_001.exr')).toBe(false);
+		expect(matchesFileName('day1/*', 'a.mov', 'day1')).toBe(true);
+		expect(matchesFileName('day1/*', 'a.mov', 'day2')).toBe(false);
+		expect(matchesFileName('*.png, *.mov', 'a.mov')).toBe(true);
+		expect(matchesFileName('a+b(1).mov', 'a+b(1).mov')).toBe(true);
+	});
+
+	it('MIME types from the extension', () => {
+		expect(mimeTypeOf('a.MOV')).toBe('video/quicktime');
+		expect(mimeTypeOf('a.mxf')).toBe('application/mxf');
+		expect(mimeTypeOf('README')).toBe('application/octet-stream');
+	});
+
+	it('link URLs', () => {
+		expect(parseLinkUrl('https://get.massive.io/01D2TMG9F5GHMHX8RWZ453VA35?secret=abc123')).toEqual({
+			linkId: '01D2TMG9F5GHMHX8RWZ453VA35',
+			secret: 'abc123',
+		});
+		expect(parseLinkUrl('get.massive.io/LINK?foo=1&secret=s')).toEqual({ linkId: 'LINK', secret: 's' });
+		expect(parseLinkUrl('https://get.massive.io/LINK')).toBeUndefined();
+	});
+
+	it('download URL answers: object with url or download_url, or a bare string', () => {
+		expect(downloadBlueprintOf({ method: 'GET', url: 'https://s/x', headers: {} })).toEqual({ method: 'GET', url: 'https://s/x', headers: {} });
+		expect(downloadBlueprintOf({ download_url: 'https://s/y' })).toEqual({ method: 'GET', url: 'https://s/y', headers: undefined });
+		expect(downloadBlueprintOf('https://s/z')).toEqual({ method: 'GET', url: 'https://s/z' });
+		expect(downloadBlueprintOf({})).toBeUndefined();
+	});
+});

@@ -1,0 +1,3 @@
+import { roundTripSuite } from './roundTrip';
+
+roundTripSuite('filesystem');

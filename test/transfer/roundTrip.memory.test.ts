@@ -1,0 +1,5 @@
+import '../harness/memory-mode';
+
+import { roundTripSuite } from './roundTrip';
+
+roundTripSuite('default');
