@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# End-to-end tests (`npm run e2e`, also the last step of `npm test`): the built package inside a
+# real, pinned n8n, against the MASV emulator. Installs what it needs first (node_modules, the
+# cached n8n and its Node 24, chromium with apt where it can).
+#
+#   N8N_VERSIONS="2.40.7 1.123.81"   versions to test (default: the pinned 2.x, plus the pinned
+#                                    1.x when E2E_N8N_V1=1)
+#   E2E_SKIP_BUILD=1                 dist/ is already built (npm test builds before)
+#   E2E_BROWSER=0                    skip the browser check
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/e2e/versions.sh
+
+started=$SECONDS
+if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+
+versions="${N8N_VERSIONS:-$N8N_DEFAULT_VERSION}"
+if [ -z "${N8N_VERSIONS:-}" ] && [ "${E2E_N8N_V1:-0}" = 1 ]; then versions="$versions $N8N_V1_VERSION"; fi
+for v in $versions; do
+	bash scripts/e2e/install-n8n.sh "$v" >/dev/null
+done
+
+if [ "${E2E_BROWSER:-1}" != 0 ]; then bash scripts/e2e/install-chromium.sh || true; fi
+
+if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then npm run build --silent; fi
+rm -rf .tmp/e2e
+npx tsc -p scripts/e2e/tsconfig.json
+echo "[e2e] prepared in $((SECONDS - started)) s"
+
+status=0
+for v in $versions; do
+	echo "== e2e: n8n $v"
+	t=$SECONDS
+	N8N_VERSION="$v" node --test --test-reporter=spec --test-concurrency=1 .tmp/e2e/test/e2e/e2e.test.js || status=1
+	echo "[e2e] n8n $v: $((SECONDS - t)) s"
+done
+echo "[e2e] total $((SECONDS - started)) s"
+exit $status

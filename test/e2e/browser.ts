@@ -1,0 +1,165 @@
+// Browser check: Debian's chromium driven by playwright-core (no browser download) opens the n8n
+// editor, an example workflow and the MASV node, and checks what a user sees.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { setupOwner } from '../../scripts/e2e/lib/session';
+
+export const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+
+export function chromiumPath(): string | undefined {
+	if (process.env.E2E_BROWSER === '0') return undefined;
+	const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+	return candidates.find((c) => existsSync(c));
+}
+
+/** The resources and operations of node-contract.md (values a saved workflow stores). */
+export const CONTRACT: Record<string, string[]> = {
+	activity: ['getAll', 'getEvents'],
+	integration: ['get', 'getAll', 'importFiles', 'listFiles'],
+	link: ['create', 'download', 'get'],
+	package: [
+		'create',
+		'delete',
+		'download',
+		'finalize',
+		'get',
+		'getAll',
+		'getFiles',
+		'getReceived',
+		'getTransfers',
+		'sendToIntegration',
+		'updateExpiry',
+		'upload',
+	],
+	portal: ['create', 'delete', 'get', 'getAll', 'getPackages', 'update'],
+	tag: ['create', 'delete', 'getAll'],
+	team: ['getAll', 'getMembers'],
+	teamspace: ['addMembers', 'create', 'delete', 'get', 'getAll', 'getMembers', 'getPackages', 'removeMember', 'update'],
+};
+
+export interface BrowserCheckOptions {
+	url: string;
+	workflowId: string;
+	nodeName: string;
+	outDir: string;
+	/** Set up the owner account first (a fresh n8n); false when it exists. */
+	setupOwner?: boolean;
+}
+
+interface NodeTypeDescription {
+	name: string;
+	properties: Array<{ name: string; options?: Array<{ value: string }>; displayOptions?: { show?: Record<string, string[]> } }>;
+}
+
+/** What the editor knows of a node type: the options of `resource` and `operation` by resource. */
+function operationsOf(description: NodeTypeDescription): Record<string, string[]> {
+	const resources = description.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value) ?? [];
+	const out: Record<string, string[]> = {};
+	for (const resource of resources) {
+		out[resource] = description.properties
+			.filter((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))
+			.flatMap((p) => p.options?.map((o) => o.value) ?? [])
+			.sort();
+	}
+	return out;
+}
+
+export async function browserCheck(options: BrowserCheckOptions): Promise<void> {
+	const executablePath = chromiumPath();
+	if (!executablePath) throw new Error('chromium is not installed (apt-get install -y chromium)');
+	const { chromium } = await import('playwright-core');
+	const cookie = options.setupOwner === false ? undefined : await setupOwner(options.url);
+	mkdirSync(options.outDir, { recursive: true });
+	const profile = mkdtempSync(join(tmpdir(), 'masv-e2e-chromium-'));
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath,
+		headless: true,
+		args: CHROMIUM_ARGS,
+		viewport: { width: 1600, height: 1000 },
+	});
+	const page = context.pages()[0] ?? (await context.newPage());
+	const problems: string[] = [];
+	page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+	try {
+		if (cookie) {
+			await context.addCookies([{ name: 'n8n-auth', value: cookie, url: options.url }]);
+		}
+		await page.goto(`${options.url}/workflow/${options.workflowId}`, { waitUntil: 'domcontentloaded' });
+		const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${options.nodeName}"], [data-test-id="canvas-node"]:has-text("${options.nodeName}")`).first();
+		await node.waitFor({ state: 'visible', timeout: 60_000 });
+		await page.screenshot({ path: join(options.outDir, 'editor-workflow.png') });
+
+		// The icon renders: an <img> of the node that loaded with a size.
+		const icon = node.locator('img').first();
+		await icon.waitFor({ state: 'attached', timeout: 15_000 });
+		const iconOk = await icon.evaluate((img) => {
+			const image = img as unknown as { complete: boolean; naturalWidth: number };
+			return image.complete && image.naturalWidth > 0;
+		});
+		if (!iconOk) throw new Error(`the MASV icon did not render (src ${await icon.getAttribute('src')})`);
+
+		// The node's resources and operations, as the editor has them, are the contract's.
+		const types = await page.evaluate(async () => {
+			const res = await fetch('/types/nodes.json', { credentials: 'include' });
+			return (await res.json()) as NodeTypeDescription[];
+		});
+		const masv = types.find((t) => t.name === 'CUSTOM.masv');
+		if (!masv) throw new Error('the editor has no CUSTOM.masv node type');
+		const editorOperations = operationsOf(masv);
+		for (const [resource, operations] of Object.entries(CONTRACT)) {
+			const have = editorOperations[resource];
+			if (!have) throw new Error(`resource ${resource} missing in the editor (has ${Object.keys(editorOperations).join(', ')})`);
+			const missing = operations.filter((o) => !have.includes(o));
+			if (missing.length) throw new Error(`resource ${resource}: operations ${missing.join(', ')} missing in the editor`);
+		}
+
+		// Open the node: the parameter panel shows Resource and Operation with the contract's options.
+		await node.dblclick();
+		const ndv = page.locator('[data-test-id="ndv"]');
+		await ndv.waitFor({ state: 'visible', timeout: 15_000 });
+		await page.locator('[data-test-id="parameter-input-resource"]').first().click();
+		const shown = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
+		await shown.first().waitFor({ state: 'visible', timeout: 10_000 });
+		const resourceLabels = (await shown.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+		await page.screenshot({ path: join(options.outDir, 'editor-masv-node.png') });
+		if (resourceLabels.length < Object.keys(CONTRACT).length) {
+			throw new Error(`the Resource dropdown shows ${resourceLabels.length} options: ${resourceLabels.join(', ')}`);
+		}
+		await page.keyboard.press('Escape');
+
+		// The credential test, as the editor runs it, succeeds against the emulator.
+		await page.locator('[data-test-id="node-credentials-select"]').first().waitFor({ state: 'visible', timeout: 10_000 });
+		const credentialTest = await page.evaluate(async () => {
+			const list = (await (await fetch('/rest/credentials', { credentials: 'include' })).json()) as { data: unknown };
+			const cred = (list.data as Array<{ id: string; name: string; type: string }>).find((c) => c.type === 'masvApi');
+			if (!cred) return { status: 'missing' };
+			const full = (await (await fetch(`/rest/credentials/${cred.id}?includeData=true`, { credentials: 'include' })).json()) as { data: { data: unknown } };
+			const res = await fetch('/rest/credentials/test', {
+				method: 'POST',
+				credentials: 'include',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ credentials: { id: cred.id, name: cred.name, type: cred.type, data: full.data.data } }),
+			});
+			return ((await res.json()) as { data: { status: string; message?: string } }).data;
+		});
+		if (credentialTest.status !== 'OK') throw new Error(`credential test: ${JSON.stringify(credentialTest)}`);
+		if (problems.length) throw new Error(problems.join('\n'));
+	} catch (error) {
+		await page.screenshot({ path: join(options.outDir, 'editor-failure.png') }).catch(() => undefined);
+		throw error;
+	} finally {
+		await context.close();
+		rmSync(profile, { recursive: true, force: true });
+	}
+}

@@ -1,0 +1,126 @@
+// End-to-end: the built package inside a real n8n (pinned, installed by scripts/e2e/install-n8n.sh),
+// against the MASV emulator. Run by scripts/e2e/run.sh (npm run e2e, part of npm test).
+//
+// Cost model: every `n8n execute` starts an n8n process (about 5 s), so the cases are grouped into
+// three workflows (lists + error item, a failing call, the transfer round trip); the n8n server is
+// started once, for the browser check.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { REPO, pinned, tail } from '../../scripts/e2e/lib/n8n';
+import { E2E_WORKFLOWS_DIR, EXAMPLES_DIR, openSession, sha256File, type Session } from '../../scripts/e2e/lib/session';
+import { nodeItems, readWorkflowDir } from '../../scripts/e2e/lib/workflows';
+import { browserCheck, chromiumPath } from './browser';
+
+const VERSION = process.env.N8N_VERSION || pinned().n8nDefault;
+const OUT = join(REPO, '.test-output/e2e', `n8n-${VERSION}`);
+const UNKNOWN_PACKAGE = '01JUNKN0WNPACKAGE000000000';
+/** 12 MiB + a bit in 5 MiB parts: three parts, the last one short. */
+const SOURCE_SIZE = 12 * 1024 * 1024 + 12_345;
+const CHUNK_MIB = 5;
+
+let session: Session;
+let seededPackageId: string;
+
+async function masvApi(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+	const res = await fetch(`${session.emulator.url}${path}`, {
+		...init,
+		headers: { 'X-API-KEY': session.emulator.apiKey, 'Content-Type': 'application/json', ...(init.headers as Record<string, string>) },
+	});
+	const text = await res.text();
+	return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+describe(`MASV node in n8n ${VERSION}`, () => {
+	before(async () => {
+		const workflows = [...readWorkflowDir(E2E_WORKFLOWS_DIR), ...readWorkflowDir(EXAMPLES_DIR)];
+		session = await openSession({
+			version: VERSION,
+			workDir: OUT,
+			workflows,
+			overrides: { 'Upload to MASV': { name: 'e2e round trip', options: { chunkSize: CHUNK_MIB, parallelUploads: 2 } } },
+			log: (line) => console.log(`# ${line}`),
+		});
+		const outgoing = join(session.filesDir, 'outgoing');
+		mkdirSync(outgoing, { recursive: true });
+		mkdirSync(join(session.filesDir, 'incoming'), { recursive: true });
+		writeFileSync(join(outgoing, 'e2e-source.bin'), randomBytes(SOURCE_SIZE));
+		const created = await masvApi(`/v1/teams/${session.emulator.teamId}/packages`, {
+			method: 'POST',
+			body: JSON.stringify({ name: 'e2e seeded package', description: 'listed by the e2e run', recipients: [] }),
+		});
+		assert.equal(created.status, 201, JSON.stringify(created.body));
+		seededPackageId = String(created.body.id);
+	});
+
+	after(async () => {
+		console.log(`# timings (ms): ${JSON.stringify(session?.timings ?? {})}`);
+		await session?.close();
+	});
+
+	it('lists teams and packages, and keeps a failed call as an error item with MASV\'s message', async () => {
+		const run = await session.execute('masvE2eLists');
+		assert.equal(run.code, 0, tail(run.stdout + run.stderr));
+		assert.ok(run.result, 'execute printed no run data');
+		const teams = nodeItems(run.result, 'List teams');
+		assert.ok(
+			teams.some((t) => t.json.id === session.emulator.teamId),
+			`teams: ${JSON.stringify(teams.map((t) => t.json.id))}`,
+		);
+		const packages = nodeItems(run.result, 'List packages');
+		assert.ok(
+			packages.some((p) => p.json.id === seededPackageId),
+			`packages: ${JSON.stringify(packages.map((p) => p.json.id))}`,
+		);
+		const direct = await masvApi(`/v1.1/teams/${session.emulator.teamId}/packages/${UNKNOWN_PACKAGE}`);
+		assert.equal(direct.status, 404);
+		const masvMessage = String(direct.body.message);
+		const errorItems = nodeItems(run.result, 'Get unknown package');
+		assert.equal(errorItems.length, 1);
+		assert.match(JSON.stringify(errorItems[0].json), new RegExp(masvMessage.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+	});
+
+	it('fails the execution of a failing call with MASV\'s message and status', async () => {
+		const run = await session.execute('masvE2eFail');
+		assert.notEqual(run.code, 0, 'the execution should fail');
+		const direct = await masvApi(`/v1.1/teams/${session.emulator.teamId}/packages/${UNKNOWN_PACKAGE}`);
+		const output = run.stdout + run.stderr;
+		assert.ok(output.includes(String(direct.body.message)), `MASV's message "${direct.body.message}" not in:\n${tail(output)}`);
+		assert.match(output, /"httpCode": "404"/, 'the error should carry MASV\'s HTTP status');
+	});
+
+	it('uploads a file from disk in parts, shares it by link, downloads it back byte for byte', async () => {
+		session.emulator.resetRequests();
+		const source = join(session.filesDir, 'outgoing/e2e-source.bin');
+		const sourceSha = await sha256File(source);
+		const run = await session.execute('masvExRoundTrip');
+		assert.equal(run.code, 0, tail(run.stdout + run.stderr, 80));
+		assert.ok(run.result, 'execute printed no run data');
+
+		const puts = session.emulator.requests({ kind: 'storage', method: 'PUT' });
+		assert.ok(puts.length >= Math.ceil(SOURCE_SIZE / (CHUNK_MIB * 1024 * 1024)), `storage PUTs: ${puts.length}`);
+		const stored = (await session.emulator.files()).filter((f) => f.name === 'e2e-source.bin');
+		assert.equal(stored.length, 1, JSON.stringify(stored));
+		assert.equal(stored[0].size, SOURCE_SIZE);
+		assert.equal(stored[0].sha256, sourceSha, 'the emulator holds other bytes than were read from disk');
+
+		const downloaded = join(session.filesDir, 'incoming/e2e-source.bin');
+		assert.ok(existsSync(downloaded), 'the downloaded file was not written');
+		assert.equal(await sha256File(downloaded), sourceSha, 'the file downloaded through the link differs from the source');
+
+		const listed = nodeItems(run.result, 'List team packages');
+		assert.ok(
+			listed.some((p) => p.json.id === stored[0].packageId),
+			`package ${stored[0].packageId} not in ${JSON.stringify(listed.map((p) => p.json.id))}`,
+		);
+	});
+
+	it('shows the node in the editor (browser check with Debian chromium)', { skip: chromiumPath() ? false : 'chromium is not installed' }, async () => {
+		const server = await session.startServer();
+		console.log(`# n8n server up in ${server.startMs} ms on ${server.url}`);
+		await browserCheck({ url: server.url, workflowId: 'masvExRoundTrip', nodeName: 'Upload to MASV', outDir: OUT });
+	});
+});
