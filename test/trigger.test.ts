@@ -228,7 +228,7 @@ describe('MASV Trigger against the emulator', () => {
 		expect(reads[0].query).toEqual({ new: 'true', finalized: 'true', expired: 'false', archived: 'false' });
 	});
 
-	it('Teamspace packages: a burst over several pages fires once, whatever the server does with page 0', async () => {
+	it('Teamspace packages: a burst over several pages fires once', async () => {
 		const teamspaceId = emu.seed.teamspaceId;
 		const inSpace = { teamspace_id: teamspaceId };
 		const trigger = await activateTrigger(triggerNode({ event: 'teamspacePackageFinalized', teamspaceId: rl(teamspaceId) }), {
@@ -243,9 +243,8 @@ describe('MASV Trigger against the emulator', () => {
 			.requests({ kind: 'api', path: `/v1.1/spaces/${teamspaceId}/packages` })
 			.filter((r) => r.query.status === 'finalized')
 			.map((r) => r.query.page);
-		// Page 0 first (§5.10). The emulator reads pages 0 and 1 alike (§18.2): the repeated page is
-		// skipped and page 2 brings the rest.
-		expect(pages).toEqual(['0', '1', '2']);
+		// Teamspace lists count pages from 0 (§5.10).
+		expect(pages).toEqual(['0', '1']);
 		expect(await trigger.tick()).toBeNull();
 	});
 
@@ -314,6 +313,39 @@ describe('MASV Trigger with nock', () => {
 		expect(ids(fired)).toEqual(Array.from({ length: 51 }, (_, i) => `N${String(i + 1).padStart(2, '0')}`));
 		expect(JSON.stringify(fired)).not.toMatch(/secret-package-token|pubnub-secret/);
 		expect(fired?.[0][0].json).toMatchObject({ id: 'N01', progress_channels: [{ topic: 'zip' }] });
+		scope.done();
+	});
+
+	it('a server that serves page 0 and page 1 alike (§18.2) still gives every package once', async () => {
+		const now = Date.now();
+		const first = Array.from({ length: 50 }, (_, i) => pkg(`A${String(99 - i)}`, now + 1000 + (99 - i)));
+		const second = Array.from({ length: 10 }, (_, i) => pkg(`A${String(49 - i)}`, now + 1000 + (49 - i)));
+		const list = (status: string, page: number) => ({ page: String(page), limit: '50', status, sort: '-created_at' });
+		const scope = nock(TEST_BASE_URL)
+			.get(`/v1.1/spaces/${SPACE}/packages`)
+			.query(list('new', 0))
+			.reply(200, { metadata: { total: 0 }, records: [] })
+			.get(`/v1.1/spaces/${SPACE}/packages`)
+			.query(list('finalized', 0))
+			.reply(200, { metadata: { total: 0 }, records: [] })
+			.get(`/v1.1/spaces/${SPACE}/packages`)
+			.query(list('new', 0))
+			.reply(200, { metadata: { total: 0 }, records: [] })
+			.get(`/v1.1/spaces/${SPACE}/packages`)
+			.query(list('finalized', 0))
+			.reply(200, { metadata: { total: 60 }, records: first })
+			.get(`/v1.1/spaces/${SPACE}/packages`)
+			.query(list('finalized', 1))
+			.reply(200, { metadata: { total: 60 }, records: first })
+			.get(`/v1.1/spaces/${SPACE}/packages`)
+			.query(list('finalized', 2))
+			.reply(200, { metadata: { total: 60 }, records: second });
+		const trigger = await activateTrigger(triggerNode({ event: 'teamspacePackageFinalized', teamspaceId: rl(SPACE) }));
+		const fired = ids(await trigger.tick());
+		expect(fired).toHaveLength(60);
+		expect(new Set(fired).size).toBe(60);
+		expect(fired[0]).toBe('A40');
+		expect(fired[59]).toBe('A99');
 		scope.done();
 	});
 
