@@ -222,8 +222,23 @@ describe('MASV Trigger against the emulator', () => {
 		expect(ids(fired)).toEqual([slow, fresh]);
 		expect(ids(fired)).not.toContain(sentByTeam);
 		expect(await trigger.tick()).toBeNull();
+		expect(JSON.stringify(fired)).not.toContain('access_token');
 
-		const reads = emu.requests({ kind: 'api', method: 'GET' });
+		// Options > Include Package Token hands the token on, for a later MASV node's Package Token
+		// option (portal packages may be invisible to the API key's package lookup).
+		const withToken = await activateTrigger(
+			triggerNode({ event: 'portalPackageFinalized', portalId: rl(portalId), options: { includePackageToken: true } }),
+			{ credentials },
+		);
+		const late = await upload('late');
+		finalize(late);
+		const [item] = (await withToken.tick())?.[0] ?? [];
+		expect(item.json.id).toBe(late);
+		expect(item.json.access_token).toEqual(expect.any(String));
+		expect(String(item.json.access_token)).toMatch(/\S{20,}/);
+		await withToken.deactivate();
+
+		const reads = emu.requests({ kind: 'api', method: 'GET' }).slice(0, 3);
 		expect(reads.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill(`GET /v1/portals/${portalId}/packages`));
 		expect(reads[0].query).toEqual({ new: 'true', finalized: 'true', expired: 'false', archived: 'false' });
 	});

@@ -9,7 +9,7 @@ import type {
 
 import { searchPortals, searchTeams, searchTeamspaces } from '../Masv/methods/listSearch';
 import { portalLocator, teamLocator, teamspaceLocator } from '../Masv/shared/descriptions';
-import { withoutTokens } from '../Masv/shared/secrets';
+import { includePackageTokenOption, withoutTokens } from '../Masv/shared/secrets';
 import { pollPackages } from './poll';
 import { portalSource, v11Source } from './sources';
 import type { PackageSource } from './sources';
@@ -90,6 +90,14 @@ export class MasvTrigger implements INodeType {
 			teamLocator(forEvent('teamPackageFinalized')),
 			teamspaceLocator(forEvent('teamspacePackageFinalized')),
 			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [includePackageTokenOption],
+			},
+			{
 				displayName:
 					'Each package fires once, when it reaches "finalized". The first poll after activation only records what exists; a manual test returns the latest finalized package.',
 				name: 'notice',
@@ -107,6 +115,9 @@ export class MasvTrigger implements INodeType {
 		const event = this.getNodeParameter('event') as MasvTriggerEvent;
 		const { source, target } = sourceFor(this, event);
 
+		const keepToken = this.getNodeParameter('options.includePackageToken', false) === true;
+		const toItem = (pkg: IDataObject): INodeExecutionData => ({ json: withoutTokens(pkg, keepToken) });
+
 		if (this.getMode() === 'manual') {
 			// "Fetch Test Event": show the shape of an item; the poll state is not touched.
 			const latest = await source.latestFinalized();
@@ -119,8 +130,4 @@ export class MasvTrigger implements INodeType {
 		if (result.packages.length === 0) return null;
 		return [result.packages.map(toItem)];
 	}
-}
-
-function toItem(pkg: IDataObject): INodeExecutionData {
-	return { json: withoutTokens(pkg) };
 }
