@@ -138,7 +138,7 @@ describe('package', () => {
 					progress_channels: [{ provider: 'pubnub', topic: 'zip', auth: { token: 'pubnub-secret', channel_name: 'proc.zip.x' } }],
 				});
 			for (const packageId of [rl(PKG), PKG]) {
-				const { items, error } = await runMasv({ resource: 'package', operation: 'get', teamId: rl(TEAM), packageId });
+				const { items, error } = await runMasv({ resource: 'package', operation: 'get', teamId: rl(TEAM), packageId, simplify: false });
 				expect(error).toBeUndefined();
 				expect(items).toEqual([
 					{

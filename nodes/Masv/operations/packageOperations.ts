@@ -8,6 +8,8 @@ import { recordsOf } from '../shared/routing';
 import { withoutTokens } from '../shared/secrets';
 import { packageTokenForItem } from './packageToken';
 import type { CustomOperations } from './types';
+import { simplifyRecord } from '../shared/simplify';
+import type { SimpleKind } from '../shared/simplify';
 
 /** The browser page of a link (masv-api.md §7.5). */
 const LINK_PAGE = 'https://get.massive.io';
@@ -44,7 +46,7 @@ async function getFiles(this: IExecuteFunctions) {
 		const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
 		// masv-api.md §7.3: a plain array of every file and zip, not paginated.
 		const { body } = await packageCall(this, itemIndex, (id) => ({ method: 'GET', path: packagePath(id, '/files') }));
-		const files = recordsOf(body);
+		const files = recordsOf(body).map((file) => simplifiedIfAsked(this, itemIndex, file, 'file'));
 		return returnAll ? files : files.slice(0, Math.max(0, limit));
 	});
 }
@@ -108,8 +110,12 @@ async function getTransfers(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
 		// masv-api.md §14.8: a plain array of transfer objects.
 		const { body } = await packageCall(this, itemIndex, (id) => ({ method: 'GET', path: packagePath(id, '/transfer') }));
-		return recordsOf(body).map((record) => withoutTokens(record));
+		return recordsOf(body).map((record) => simplifiedIfAsked(this, itemIndex, withoutTokens(record), 'transfer'));
 	});
+}
+
+function simplifiedIfAsked(ctx: IExecuteFunctions, itemIndex: number, record: IDataObject, kind: SimpleKind): IDataObject {
+	return ctx.getNodeParameter('simplify', itemIndex, false) === true ? simplifyRecord(record, kind) : record;
 }
 
 async function sendToIntegration(this: IExecuteFunctions) {

@@ -2,6 +2,7 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } fr
 
 import { returnAllAndLimit, teamLocator } from '../shared/descriptions';
 import { route } from '../shared/routing';
+import { simplifyParameter } from '../shared/simplify';
 
 const show = (operations: string[]) => ({ show: { resource: ['activity'], operation: operations } });
 
@@ -67,7 +68,12 @@ export const activityOperations: INodeProperties = {
 			value: 'getAll',
 			action: 'Get many activities',
 			description: 'List the transfer history of a team: uploads, downloads, links and deliveries',
-			routing: route({ method: 'GET', url: '=/v1.1/teams/{{$parameter.teamId}}/activities', list: true }),
+			routing: route({
+				method: 'GET',
+				url: '=/v1.1/teams/{{$parameter.teamId}}/activities',
+				list: true,
+				simplify: 'activity',
+			}),
 		},
 	],
 };
@@ -149,4 +155,5 @@ export const activityFields: INodeProperties[] = [
 			},
 		],
 	},
+	simplifyParameter(show(['getAll'])),
 ];

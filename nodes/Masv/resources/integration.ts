@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { resourceLocator, returnAllAndLimitUnpaged, teamLocator } from '../shared/descriptions';
 import { route } from '../shared/routing';
+import { simplifyParameter } from '../shared/simplify';
 
 const show = (operations: string[]) => ({ show: { resource: ['integration'], operation: operations } });
 
@@ -18,14 +19,23 @@ export const integrationOperations: INodeProperties = {
 			value: 'get',
 			action: 'Get an integration',
 			description: 'Get a storage integration (cloud connection) by ID',
-			routing: route({ method: 'GET', url: '=/v1/cloud_connections/{{$parameter.integrationId}}' }),
+			routing: route({
+				method: 'GET',
+				url: '=/v1/cloud_connections/{{$parameter.integrationId}}',
+				simplify: 'integration',
+			}),
 		},
 		{
 			name: 'Get Many',
 			value: 'getAll',
 			action: 'Get many integrations',
 			description: 'List the storage integrations (cloud connections) of a team',
-			routing: route({ method: 'GET', url: '=/v1/teams/{{$parameter.teamId}}/cloud_connections', list: true }),
+			routing: route({
+				method: 'GET',
+				url: '=/v1/teams/{{$parameter.teamId}}/cloud_connections',
+				list: true,
+				simplify: 'integration',
+			}),
 		},
 		{
 			name: 'Import Files',
@@ -180,4 +190,5 @@ export const integrationFields: INodeProperties[] = [
 			},
 		],
 	},
+	simplifyParameter(show(['get', 'getAll'])),
 ];

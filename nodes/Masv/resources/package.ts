@@ -12,6 +12,7 @@ import {
 import { route } from '../shared/routing';
 import { includePackageTokenOption, stripTokens } from '../shared/secrets';
 import { packageDownloadFields, packageUploadFields } from './transferFields';
+import { simplifyParameter } from '../shared/simplify';
 
 const show = (operations: string[]): IDisplayOptions => ({
 	show: { resource: ['package'], operation: operations },
@@ -66,6 +67,7 @@ export const packageOperations: INodeProperties = {
 				method: 'GET',
 				url: '=/v1.1/teams/{{$parameter.teamId}}/packages/{{$parameter.packageId}}',
 				output: [stripTokens],
+				simplify: 'package',
 			}),
 		},
 		{
@@ -84,6 +86,7 @@ export const packageOperations: INodeProperties = {
 				url: '=/v1.1/teams/{{$parameter.teamId}}/packages',
 				list: true,
 				output: [stripTokens],
+				simplify: 'package',
 			}),
 		},
 		{
@@ -96,6 +99,7 @@ export const packageOperations: INodeProperties = {
 				url: '=/v1.1/teams/{{$parameter.teamId}}/inbox',
 				list: true,
 				output: [stripTokens],
+				simplify: 'package',
 			}),
 		},
 		{
@@ -301,4 +305,5 @@ export const packageFields: INodeProperties[] = [
 
 	...packageUploadFields,
 	...packageDownloadFields,
+	simplifyParameter(show(['get', 'getAll', 'getReceived', 'getFiles', 'getTransfers'])),
 ];

@@ -17,6 +17,7 @@ import {
 import { requireParameter, requiredText } from '../shared/preSend';
 import { deletedResult, route } from '../shared/routing';
 import { includePackageTokenOption, stripTokens } from '../shared/secrets';
+import { simplifyParameter } from '../shared/simplify';
 
 const show = (operations: string[]): IDisplayOptions => ({
 	show: { resource: ['portal'], operation: operations },
@@ -69,7 +70,11 @@ export const portalOperations: INodeProperties = {
 			value: 'get',
 			action: 'Get a portal',
 			description: 'Get the settings of one portal',
-			routing: route({ method: 'GET', url: '=/v1.1/portals/{{encodeURIComponent($parameter.portalId)}}' }),
+			routing: route({
+				method: 'GET',
+				url: '=/v1.1/portals/{{encodeURIComponent($parameter.portalId)}}',
+				simplify: 'portal',
+			}),
 		},
 		{
 			name: 'Get Many',
@@ -80,6 +85,7 @@ export const portalOperations: INodeProperties = {
 				method: 'GET',
 				url: '=/v1.1/teams/{{encodeURIComponent($parameter.teamId)}}/portals',
 				list: true,
+				simplify: 'portal',
 			}),
 		},
 		{
@@ -92,6 +98,7 @@ export const portalOperations: INodeProperties = {
 				url: '=/v1/portals/{{encodeURIComponent($parameter.portalId)}}/packages',
 				list: true,
 				output: [stripTokens],
+				simplify: 'package',
 			}),
 		},
 		{
@@ -431,4 +438,5 @@ export const portalFields: INodeProperties[] = [
 		displayOptions: show(['getPackages']),
 		options: [includePackageTokenOption],
 	},
+	simplifyParameter(show(['get', 'getAll', 'getPackages'])),
 ];

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { returnAllAndLimitUnpaged, teamLocator } from '../shared/descriptions';
 import { route } from '../shared/routing';
+import { simplifyParameter } from '../shared/simplify';
 
 const show = (operations: string[]) => ({ show: { resource: ['team'], operation: operations } });
 
@@ -18,14 +19,19 @@ export const teamOperations: INodeProperties = {
 			value: 'getAll',
 			action: 'Get many teams',
 			description: 'List the teams the API key belongs to',
-			routing: route({ method: 'GET', url: '/v1/teams', list: true }),
+			routing: route({ method: 'GET', url: '/v1/teams', list: true, simplify: 'team' }),
 		},
 		{
 			name: 'Get Members',
 			value: 'getMembers',
 			action: 'Get the members of a team',
 			description: 'List the memberships of a team; their IDs are what Teamspaces take',
-			routing: route({ method: 'GET', url: '=/v1/teams/{{$parameter.teamId}}/members', list: true }),
+			routing: route({
+				method: 'GET',
+				url: '=/v1/teams/{{$parameter.teamId}}/members',
+				list: true,
+				simplify: 'member',
+			}),
 		},
 	],
 };
@@ -33,4 +39,5 @@ export const teamOperations: INodeProperties = {
 export const teamFields: INodeProperties[] = [
 	teamLocator(show(['getMembers'])),
 	...returnAllAndLimitUnpaged(show(['getAll', 'getMembers'])),
+	simplifyParameter(show(['getAll', 'getMembers'])),
 ];

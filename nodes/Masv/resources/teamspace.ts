@@ -18,6 +18,7 @@ import {
 import { listBody, requireParameter } from '../shared/preSend';
 import { deletedResult, route } from '../shared/routing';
 import { stripTokens } from '../shared/secrets';
+import { simplifyParameter } from '../shared/simplify';
 
 const show = (operations: string[]): IDisplayOptions => ({
 	show: { resource: ['teamspace'], operation: operations },
@@ -71,7 +72,7 @@ export const teamspaceOperations: INodeProperties = {
 			value: 'get',
 			action: 'Get a teamspace',
 			description: 'Get one Teamspace with its members',
-			routing: route({ method: 'GET', url: `=${SPACE_URL}` }),
+			routing: route({ method: 'GET', url: `=${SPACE_URL}`, simplify: 'teamspace' }),
 		},
 		{
 			name: 'Get Many',
@@ -82,6 +83,7 @@ export const teamspaceOperations: INodeProperties = {
 				method: 'GET',
 				url: '=/v1.1/teams/{{encodeURIComponent($parameter.teamId)}}/spaces',
 				list: 'teamspaces',
+				simplify: 'teamspace',
 			}),
 		},
 		{
@@ -101,6 +103,7 @@ export const teamspaceOperations: INodeProperties = {
 				url: '=/v1.1/spaces/{{encodeURIComponent($parameter.teamspaceId)}}/packages',
 				list: true,
 				output: [stripTokens],
+				simplify: 'package',
 			}),
 		},
 		{
@@ -220,4 +223,5 @@ export const teamspaceFields: INodeProperties[] = [
 			]),
 		],
 	},
+	simplifyParameter(show(['get', 'getAll', 'getPackages'])),
 ];

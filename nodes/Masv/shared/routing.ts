@@ -11,6 +11,8 @@ import type {
 } from 'n8n-workflow';
 
 import { masvApiError } from '../api/errors';
+import { simplifyOutput } from './simplify';
+import type { SimpleKind } from './simplify';
 
 /** MASV's v1.1 lists serve at most 50 records a page on some routes (masv-api.md §18.2). */
 export const PAGE_SIZE = 50;
@@ -141,6 +143,8 @@ interface RouteSpec {
 	list?: string | boolean;
 	/** Extra postReceive steps after the error check and list unwrapping. */
 	output?: PostReceiveAction[];
+	/** The kind of record, for the operation's Simplify switch (shared/simplify.ts). */
+	simplify?: SimpleKind;
 }
 
 /**
@@ -150,7 +154,9 @@ interface RouteSpec {
 export function route(spec: RouteSpec): NonNullable<INodePropertyOptions['routing']> {
 	const postReceive: PostReceiveAction[] = [handleMasvError];
 	if (spec.list) postReceive.push(listRecords(typeof spec.list === 'string' ? spec.list : 'records'));
-	postReceive.push(...(spec.output ?? []), pairWithInput);
+	postReceive.push(...(spec.output ?? []));
+	if (spec.simplify) postReceive.push(simplifyOutput(spec.simplify));
+	postReceive.push(pairWithInput);
 	return {
 		request: { method: spec.method, url: spec.url, ignoreHttpStatusErrors: true },
 		output: { postReceive },
