@@ -47,6 +47,7 @@ describe('Simplify', () => {
 			created_at: '2026-11-01T20:09:48.249Z',
 			expiry: '2026-11-08T20:09:48.175Z',
 			tag: { id: 'T1', name: 'dailies' },
+			contains_virus: false,
 		});
 		expect(items[0].pairedItem).toEqual({ item: 0 });
 	});
@@ -86,7 +87,7 @@ describe('Simplify', () => {
 		});
 		expect(error).toBeUndefined();
 		expect(items.map((item) => item.json)).toEqual([
-			{ id: 'F1', kind: 'file', name: 'a.mov', path: 'day1', size: 10, last_modified: '0001-01-01T00:00:00.000Z' },
+			{ id: 'F1', kind: 'file', name: 'a.mov', path: 'day1', size: 10, last_modified: '0001-01-01T00:00:00.000Z', virus_detected: false },
 		]);
 	});
 });
