@@ -3,8 +3,8 @@
 # real, pinned n8n, against the MASV emulator. Installs what it needs first (node_modules, the
 # cached n8n and its Node 24, chromium with apt where it can).
 #
-#   N8N_VERSIONS="2.40.7 1.123.81"   versions to test (default: the pinned 2.x, plus the pinned
-#                                    1.x when E2E_N8N_V1=1)
+#   N8N_VERSIONS="2.40.7 1.123.81"   versions to test (default: the pinned 2.x and the pinned
+#                                    1.x; E2E_N8N_V1=0 tests the 2.x only)
 #   E2E_SKIP_BUILD=1                 dist/ is already built (npm test builds before)
 #   E2E_BROWSER=0                    skip the browser check
 set -euo pipefail
@@ -15,7 +15,7 @@ started=$SECONDS
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
 
 versions="${N8N_VERSIONS:-$N8N_DEFAULT_VERSION}"
-if [ -z "${N8N_VERSIONS:-}" ] && [ "${E2E_N8N_V1:-0}" = 1 ]; then versions="$versions $N8N_V1_VERSION"; fi
+if [ -z "${N8N_VERSIONS:-}" ] && [ "${E2E_N8N_V1:-1}" = 1 ]; then versions="$versions $N8N_V1_VERSION"; fi
 for v in $versions; do
 	bash scripts/e2e/install-n8n.sh "$v" >/dev/null
 done

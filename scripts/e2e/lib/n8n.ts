@@ -101,6 +101,7 @@ export function n8nEnv(config: N8nConfig, extra: Record<string, string> = {}): N
 		HOME: process.env.HOME,
 		LANG: process.env.LANG ?? 'C.UTF-8',
 		TZ: 'UTC',
+		GENERIC_TIMEZONE: 'UTC',
 		N8N_USER_FOLDER: config.userFolder,
 		N8N_ENCRYPTION_KEY: config.encryptionKey,
 		N8N_CUSTOM_EXTENSIONS: config.extensions,
