@@ -138,22 +138,18 @@ export async function browserCheck(options: BrowserCheckOptions): Promise<void> 
 		}
 		await page.keyboard.press('Escape');
 
-		// The credential test, as the editor runs it, succeeds against the emulator.
-		await page.locator('[data-test-id="node-credentials-select"]').first().waitFor({ state: 'visible', timeout: 10_000 });
-		const credentialTest = await page.evaluate(async () => {
-			const list = (await (await fetch('/rest/credentials', { credentials: 'include' })).json()) as { data: unknown };
-			const cred = (list.data as Array<{ id: string; name: string; type: string }>).find((c) => c.type === 'masvApi');
-			if (!cred) return { status: 'missing' };
-			const full = (await (await fetch(`/rest/credentials/${cred.id}?includeData=true`, { credentials: 'include' })).json()) as { data: { data: unknown } };
-			const res = await fetch('/rest/credentials/test', {
-				method: 'POST',
-				credentials: 'include',
-				headers: { 'Content-Type': 'application/json' },
-				body: JSON.stringify({ credentials: { id: cred.id, name: cred.name, type: cred.type, data: full.data.data } }),
-			});
-			return ((await res.json()) as { data: { status: string; message?: string } }).data;
-		});
-		if (credentialTest.status !== 'OK') throw new Error(`credential test: ${JSON.stringify(credentialTest)}`);
+		// The credential test succeeds against the emulator: open the credential from the node (the
+		// editor tests a saved credential when its dialog opens) and wait for the success banner.
+		await page.locator('[data-test-id="credential-edit-button"]').first().click();
+		const modal = page.locator('[data-test-id="editCredential-modal"]');
+		await modal.waitFor({ state: 'visible', timeout: 15_000 });
+		const banner = modal.getByText('Connection tested successfully');
+		try {
+			await banner.waitFor({ state: 'visible', timeout: 20_000 });
+		} catch {
+			throw new Error(`the credential dialog shows no successful test: ${(await modal.innerText()).slice(0, 400)}`);
+		}
+		await page.screenshot({ path: join(options.outDir, 'editor-credential.png') });
 		if (problems.length) throw new Error(problems.join('\n'));
 	} catch (error) {
 		await page.screenshot({ path: join(options.outDir, 'editor-failure.png') }).catch(() => undefined);
