@@ -118,7 +118,7 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 		);
 	});
 
-	it('shows the node in the editor (browser check with Debian chromium)', { skip: chromiumPath() ? false : 'chromium is not installed' }, async () => {
+	it('shows the node in the editor (browser check with Debian chromium)', { skip: chromiumPath() ? false : 'no chromium (apt-get install -y chromium) or E2E_BROWSER=0' }, async () => {
 		const server = await session.startServer();
 		console.log(`# n8n server up in ${server.startMs} ms on ${server.url}`);
 		await browserCheck({ url: server.url, workflowId: 'masvExRoundTrip', nodeName: 'Upload to MASV', outDir: OUT });
