@@ -109,6 +109,23 @@ describe('cutParts', () => {
 		await iterator.return(undefined);
 	});
 
+	it('reuses the memory of released parts, so a long file needs only a few part buffers', async () => {
+		const seen = new Set<ArrayBufferLike>();
+		const copies: Buffer[] = [];
+		for await (const part of cutParts(chunksOf(data, [MIB]), plan)) {
+			seen.add(part.body.buffer);
+			copies.push(Buffer.from(part.body));
+			part.release?.();
+		}
+		expect(seen.size).toBe(1);
+		expect(Buffer.concat(copies).equals(data)).toBe(true);
+		// Unreleased parts keep their memory: each gets its own.
+		const held: Buffer[] = [];
+		for await (const part of cutParts(chunksOf(data, [MIB]), plan)) held.push(part.body);
+		expect(new Set(held.map((body) => body.buffer)).size).toBe(3);
+		expect(Buffer.concat(held).equals(data)).toBe(true);
+	});
+
 	it('fails when the source is shorter or longer than its announced size', async () => {
 		await expect(collect(cutParts(chunksOf(data.subarray(0, 11 * MIB), [MIB]), plan))).rejects.toThrow(/ended after 11534336 bytes/);
 		const longer = Buffer.concat([data, Buffer.from('x')]);

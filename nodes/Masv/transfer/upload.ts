@@ -5,7 +5,7 @@ import { NodeApiError, NodeOperationError, sleepWithAbort } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { backoffDelay, masvCancelled } from '../api/request';
-import { bufferParts, cutParts, DEFAULT_PART_LIMITS, MIB, planParts } from './parts';
+import { bufferParts, cutParts, DEFAULT_PART_LIMITS, MIB, PartBuffers, planParts } from './parts';
 import type { Part, PartLimits, PartPlan } from './parts';
 import { storageErrorText, storagePutPart, storageTextRequest } from './storage';
 import type { StorageBlueprint } from './storage';
@@ -83,8 +83,12 @@ export const URL_BATCH = 100;
 /** Seconds between two progress lines in n8n's log. */
 const PROGRESS_EVERY_MS = 5000;
 
-/** Largest read-buffer hint: a stream chunk of exactly one part is used without copying. */
-const MAX_READ_CHUNK = 64 * MIB;
+/**
+ * Read-buffer hint for binary streams. Chunks of 1 MiB are copied into reused part buffers: measured
+ * in an n8n process, reading 1 GiB in 16 MiB chunks took 3-4 times as long as in 1 MiB chunks
+ * (every big chunk is fresh memory: page faults and garbage collection).
+ */
+const READ_CHUNK = MIB;
 
 type UploadContext = Pick<IExecuteFunctions, 'helpers' | 'logger' | 'getNode' | 'getExecutionCancelSignal'>;
 
@@ -222,8 +226,8 @@ async function uploadParts(
 	if (request.source.kind === 'buffer') {
 		parts = bufferParts(request.source.buffer, plan);
 	} else {
-		const stream = await request.source.open(Math.min(plan.partSize, MAX_READ_CHUNK) || MIB);
-		parts = cutParts(stream, plan);
+		const stream = await request.source.open(READ_CHUNK);
+		parts = cutParts(stream, plan, new PartBuffers(plan.partSize));
 	}
 	progress.start();
 	try {
@@ -234,7 +238,10 @@ async function uploadParts(
 					etags[part.partNumber - 1] = etag;
 					progress.partDone(part.body.length);
 				}, fail)
-				.finally(() => inFlight.delete(task));
+				.finally(() => {
+					part.release?.();
+					inFlight.delete(task);
+				});
 			inFlight.add(task);
 			while (inFlight.size >= parallel) await Promise.race(inFlight);
 		}

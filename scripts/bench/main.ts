@@ -1,0 +1,199 @@
+// `npm run bench`: upload throughput and memory of the MASV node against the emulator in its own
+// process, next to a plain Node.js PUT of the same parts (this machine's ceiling) and
+// @aws-sdk/lib-storage (the peer users know); then a 1 GiB download against a plain GET.
+//
+// Environment: BENCH_RUNS (default 3), BENCH_SIZES_GIB (default "1,4"), BENCH_PART_MIB (default 16),
+// BENCH_PARALLEL (default 4), BENCH_DOWNLOAD_GIB (default 1), BENCH_DIR (default a temp folder, removed at the end).
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { EmulatorInfo, WorkerResult, WorkerTask } from './worker';
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SIZES = (process.env.BENCH_SIZES_GIB ?? '1,4').split(',').map(Number);
+const PART = Number(process.env.BENCH_PART_MIB ?? 16) * MIB;
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 4);
+const DOWNLOAD_GIB = Number(process.env.BENCH_DOWNLOAD_GIB ?? 1);
+const root = path.resolve(__dirname, '../../../..');
+const worker = path.join(__dirname, 'worker.js');
+
+function log(line: string): void {
+	process.stderr.write(`${line}\n`);
+}
+
+async function startEmulator(dataDir: string): Promise<{ child: ChildProcess; info: EmulatorInfo }> {
+	const child = spawn(process.execPath, [path.join(root, '.tmp/emulator/main.js'), '--data-dir', dataDir], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	const info = await new Promise<EmulatorInfo>((resolve, reject) => {
+		let buffered = '';
+		child.stdout?.on('data', (chunk: Buffer) => {
+			buffered += chunk.toString();
+			const line = buffered.split('\n').find((l) => l.startsWith('EMULATOR_READY '));
+			if (line) resolve(JSON.parse(line.slice('EMULATOR_READY '.length)) as EmulatorInfo);
+		});
+		child.on('exit', (code) => reject(new Error(`the emulator exited (${code})`)));
+	});
+	child.stdout?.resume();
+	return { child, info };
+}
+
+async function admin(emu: EmulatorInfo, route: string): Promise<void> {
+	const response = await fetch(`${emu.url}/_emulator/${route}`, { method: 'POST' });
+	if (!response.ok) throw new Error(`/_emulator/${route}: ${response.status}`);
+}
+
+function makeFile(file: string, size: number): void {
+	if (fs.existsSync(file) && fs.statSync(file).size === size) return;
+	log(`writing ${(size / GIB).toFixed(0)} GiB test file ${file}`);
+	const block = randomBytes(16 * MIB);
+	const fd = fs.openSync(file, 'w');
+	for (let written = 0; written < size; ) {
+		const length = Math.min(block.length, size - written);
+		block.writeUInt32LE(written / MIB, 0); // parts differ from each other
+		fs.writeSync(fd, block, 0, length);
+		written += length;
+	}
+	fs.closeSync(fd);
+}
+
+function runWorker(task: WorkerTask): Promise<WorkerResult> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [worker, JSON.stringify(task)], {
+			stdio: ['ignore', 'pipe', 'inherit'],
+			env: { ...process.env, N8N_LOG_LEVEL: 'warn', N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
+		});
+		let out = '';
+		child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+		child.on('exit', (code) => {
+			const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+			if (code === 0 && line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as WorkerResult);
+			else reject(new Error(`${task.mode} failed (exit ${code})`));
+		});
+	});
+}
+
+const median = (values: number[]) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+interface Row {
+	label: string;
+	mibps: number;
+	rssMib: number;
+	runs: string;
+}
+
+function summarize(label: string, results: WorkerResult[]): Row {
+	const speeds = results.map((r) => r.bytes / MIB / r.seconds);
+	return {
+		label,
+		mibps: median(speeds),
+		rssMib: median(results.map((r) => r.peakRss / MIB)),
+		runs: speeds.map((s) => s.toFixed(0)).join(' / '),
+	};
+}
+
+async function main(): Promise<void> {
+	const dir = process.env.BENCH_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'masv-bench-'));
+	fs.mkdirSync(dir, { recursive: true });
+	const { child: emulator, info: emu } = await startEmulator(path.join(dir, 'emulator'));
+	const rows: Row[] = [];
+	const bySize = new Map<number, Record<string, Row>>();
+	try {
+		for (const gib of SIZES) {
+			const size = gib * GIB;
+			const file = path.join(dir, `source-${gib}g.bin`);
+			makeFile(file, size);
+			const results: Record<string, WorkerResult[]> = { 'node-upload': [], 'plain-upload': [], 'sdk-upload': [] };
+			for (let run = 1; run <= RUNS; run++) {
+				for (const mode of ['node-upload', 'plain-upload', 'sdk-upload'] as const) {
+					await admin(emu, 'idle');
+					await admin(emu, 'reset');
+					spawnSync('sync');
+					const result = await runWorker({ mode, emu, file, size, partSize: PART, parallel: PARALLEL });
+					log(`${gib} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s, peak RSS ${(result.peakRss / MIB).toFixed(0)} MiB`);
+					results[mode].push(result);
+				}
+			}
+			const summary = {
+				node: summarize(`${gib} GiB upload (a) MASV node`, results['node-upload']),
+				plain: summarize(`${gib} GiB upload (b) plain Node.js PUT`, results['plain-upload']),
+				sdk: summarize(`${gib} GiB upload (c) @aws-sdk/lib-storage`, results['sdk-upload']),
+			};
+			bySize.set(gib, summary);
+			rows.push(summary.node, summary.plain, summary.sdk);
+		}
+
+		// Download: one 1 GiB file, uploaded once, fetched by the node and by a plain GET.
+		const size = DOWNLOAD_GIB * GIB;
+		const file = path.join(dir, `source-${DOWNLOAD_GIB}g.bin`);
+		makeFile(file, size);
+		await admin(emu, 'idle');
+		await admin(emu, 'reset');
+		await runWorker({ mode: 'plain-upload', emu, file, size, partSize: PART, parallel: PARALLEL });
+		const packageId = await latestPackage(emu);
+		await admin(emu, 'idle');
+		const downloads: Record<string, WorkerResult[]> = { 'node-download': [], 'plain-download': [] };
+		for (let run = 1; run <= RUNS; run++) {
+			for (const mode of ['node-download', 'plain-download'] as const) {
+				const result = await runWorker({ mode, emu, size, partSize: PART, parallel: PARALLEL, packageId, outFile: path.join(dir, 'download.bin') });
+				log(`${DOWNLOAD_GIB} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s`);
+				downloads[mode].push(result);
+			}
+		}
+		const nodeDown = summarize(`${DOWNLOAD_GIB} GiB download, MASV node`, downloads['node-download']);
+		const plainDown = summarize(`${DOWNLOAD_GIB} GiB download, plain GET`, downloads['plain-download']);
+		rows.push(nodeDown, plainDown);
+
+		// The table.
+		const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+		const lines = [
+			`Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / GIB).toFixed(0)} GiB RAM, Node.js ${process.version}, ${os.platform()} ${os.release()}`,
+			`Part size ${PART / MIB} MiB, ${PARALLEL} parts in flight, median of ${RUNS} runs; emulator in its own process on 127.0.0.1.`,
+			'',
+			'| transfer | MiB/s (median) | runs (MiB/s) | peak RSS (MiB) |',
+			'|---|---:|---|---:|',
+			...rows.map((r) => `| ${r.label} | ${r.mibps.toFixed(0)} | ${r.runs} | ${r.rssMib.toFixed(0)} |`),
+			'',
+		];
+		for (const [gib, s] of bySize) {
+			lines.push(
+				`${gib} GiB: a/b = ${(s.node.mibps / s.plain.mibps).toFixed(2)} (target ≥ 0.85), a/c = ${(s.node.mibps / s.sdk.mibps).toFixed(2)} (target ≥ 1.0)`,
+			);
+		}
+		const rss = SIZES.map((gib) => bySize.get(gib)?.node.rssMib ?? 0);
+		if (SIZES.length > 1) {
+			const ceiling = (2 * PART * PARALLEL) / MIB + 200;
+			lines.push(
+				`Node peak RSS: ${SIZES.map((g, i) => `${g} GiB ${rss[i].toFixed(0)} MiB`).join(', ')}; largest/smallest = ${(Math.max(...rss) / Math.min(...rss)).toFixed(2)} (target ≤ 1.10), ceiling 2 × part × parallel + 200 = ${ceiling} MiB (target: below)`,
+			);
+		}
+		lines.push(`Download: node/plain GET = ${(nodeDown.mibps / plainDown.mibps).toFixed(2)}`);
+		process.stdout.write(`${lines.join('\n')}\n`);
+	} finally {
+		emulator.kill('SIGTERM');
+		if (!process.env.BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function latestPackage(emu: EmulatorInfo): Promise<string> {
+	const response = await fetch(`${emu.url}/v1.1/teams/${emu.teamId}/packages?status=finalized`, { headers: { 'X-API-KEY': emu.apiKey } });
+	const body = (await response.json()) as { records?: Array<{ id: string }> } | Array<{ id: string }>;
+	const records = Array.isArray(body) ? body : (body.records ?? []);
+	if (!records[0]) throw new Error('no finalized package to download');
+	return records[0].id;
+}
+
+main().catch((error: Error) => {
+	process.stderr.write(`${error.stack ?? error.message}\n`);
+	process.exit(1);
+});
