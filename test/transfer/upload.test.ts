@@ -241,6 +241,20 @@ describe('package upload', () => {
 		expect(emu.requests({ kind: 'storage', method: 'PUT' }).map((r) => r.headers['content-length'])).toEqual(['0']);
 	});
 
+	it('with Continue On Fail an item without its binary keeps the shared package from being finalized', async () => {
+		const run = await runTransfer(emu, [[asSource(small)], [asSource(small, 'other')]], upload(emu), {
+			node: { continueOnFail: true },
+		});
+		expect(run.error).toBeUndefined();
+		const [ok, failed] = run.items;
+		expect(failed.json.error).toMatch(/data/);
+		expect(failed.json.package).toBeUndefined();
+		const packageId = (ok.json.package as { id: string }).id;
+		expect(ok.json.notFinalized).toMatch(/because item 1 failed/);
+		expect((await getPackage(emu, packageId)).state).toBe('new');
+		expect(finalizeRequests(emu).filter((r) => r.path === `/v1/packages/${packageId}/finalize`)).toHaveLength(0);
+	});
+
 	it('a missing binary property is a clear error before any package is created', async () => {
 		const run = await runTransfer(emu, [[asSource(small)]], upload(emu, { binaryPropertyName: 'data, missing' }));
 		expect(run.error?.message).toMatch(/missing/);

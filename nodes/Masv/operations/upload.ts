@@ -52,6 +52,8 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 	const baseUrl = await getMasvBaseUrl(this);
 	const runs = new Map<string, PackageRun>();
 	let shared: PackageRun | undefined;
+	/** A failure of an item meant for the shared package before that package existed. */
+	let sharedFailure: string | undefined;
 	const results: ItemResult[] = [];
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -67,7 +69,10 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 				const pkg = await packageForItem(this, baseUrl, itemIndex, options);
 				run = runs.get(pkg.id) ?? { pkg };
 				runs.set(pkg.id, run);
-				if (!options.onePackagePerItem) shared = run;
+				if (!options.onePackagePerItem) {
+					shared = run;
+					run.failure ??= sharedFailure;
+				}
 			}
 			result.run = run;
 			const api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex);
@@ -86,8 +91,13 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 			}
 		} catch (error) {
 			const message = (error as Error).message;
+			const failure = `item ${itemIndex} failed: ${message}`;
 			if (result.run) {
-				result.run.failure ??= `item ${itemIndex} failed: ${message}`;
+				result.run.failure ??= failure;
+			} else if (!onePackagePerItem(this, itemIndex)) {
+				// The item's files belong in the shared package: without them it must not be finalized.
+				if (shared) shared.failure ??= failure;
+				else sharedFailure ??= failure;
 			}
 			if (this.getExecutionCancelSignal()?.aborted || !this.continueOnFail()) {
 				throw notFinalizedError(this, error, itemIndex, result.run);
@@ -110,6 +120,14 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 	}
 
 	return [results.map((result) => outputItem(result, finalize))];
+}
+
+function onePackagePerItem(ctx: IExecuteFunctions, itemIndex: number): boolean {
+	try {
+		return (ctx.getNodeParameter('options', itemIndex, {}) as UploadOptions).onePackagePerItem === true;
+	} catch {
+		return false;
+	}
 }
 
 function outputItem(result: ItemResult, finalize: boolean): INodeExecutionData {
