@@ -94,11 +94,23 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 
 	it('uploads a file from disk in parts, shares it by link, downloads it back byte for byte', async () => {
 		session.emulator.resetRequests();
+		// The retry paths run inside this n8n too (their waits use what this n8n-workflow exports):
+		// a 503 and a connection reset on part PUTs, a 429 with Retry-After on a part-URL call.
+		const faults = [
+			session.emulator.faults.add({ target: 'storage', type: 'status', status: 503, partNumber: 1 }),
+			session.emulator.faults.add({ target: 'storage', type: 'reset', partNumber: 2, afterBytes: 1024 }),
+			session.emulator.faults.add({ target: 'api', type: 'rateLimit', method: 'POST', path: '^/v1/packages/[^/]+/files/[^/]+$', retryAfter: 1 }),
+		];
 		const source = join(session.filesDir, 'outgoing/e2e-source.bin');
 		const sourceSha = await sha256File(source);
 		const run = await session.execute('masvExRoundTrip');
 		assert.equal(run.code, 0, tail(run.stdout + run.stderr, 80));
 		assert.ok(run.result, 'execute printed no run data');
+		assert.deepEqual(
+			faults.map((fault) => fault.fired),
+			[1, 1, 1],
+			'every injected fault fired once and the upload still went through',
+		);
 
 		const puts = session.emulator.requests({ kind: 'storage', method: 'PUT' });
 		assert.ok(puts.length >= Math.ceil(SOURCE_SIZE / (CHUNK_MIB * 1024 * 1024)), `storage PUTs: ${puts.length}`);

@@ -188,6 +188,25 @@ export function masvCancelled(node: INode): NodeOperationError {
 	return new NodeOperationError(node, 'The execution was cancelled');
 }
 
+/**
+ * `sleep` from n8n-workflow in short slices that rejects as soon as `signal` aborts. (n8n-workflow
+ * 1.x had `sleepWithAbort`; 2.x no longer exports it, so the node cannot rely on it.)
+ */
+export async function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+	const until = Date.now() + ms;
+	for (let left = ms; left > 0; left = until - Date.now()) {
+		if (signal?.aborted) throw abortError();
+		await sleep(Math.min(left, 100));
+	}
+	if (signal?.aborted) throw abortError();
+}
+
+function abortError(): Error {
+	const error = new Error('The operation was aborted');
+	error.name = 'AbortError';
+	return error;
+}
+
 /** `sleep` from n8n-workflow in short slices, so that a cancelled execution stops waiting. */
 export async function pause(ctx: MasvContext, node: INode, ms: number): Promise<void> {
 	const until = Date.now() + ms;

@@ -1,9 +1,9 @@
 // The download engine: one storage file streamed into n8n's binary store (masv-api.md §7.4), with
 // retries (fresh URL each time) and a size check. No node parameters here.
-import { NodeApiError, NodeOperationError, sleepWithAbort } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { backoffDelay, masvCancelled } from '../api/request';
+import { backoffDelay, masvCancelled, sleepUnlessAborted } from '../api/request';
 import { MIB } from './parts';
 import { storageErrorText, storageGetStream } from './storage';
 import type { BinaryStream, StorageBlueprint } from './storage';
@@ -63,7 +63,7 @@ export async function downloadFile(ctx: DownloadContext, request: DownloadFileRe
 		}
 		const delay = backoffDelay(attempt, PART_RETRY.baseDelayMs, PART_RETRY.maxDelayMs);
 		ctx.logger.warn(`MASV download "${request.name}" failed (${failure}), try ${attempt + 1} in ${delay} ms`);
-		await sleepWithAbort(delay, signal).catch(() => {
+		await sleepUnlessAborted(delay, signal).catch(() => {
 			throw masvCancelled(node);
 		});
 	}
