@@ -45,8 +45,18 @@ async function startEmulator(dataDir: string): Promise<{ child: ChildProcess; in
 }
 
 async function admin(emu: EmulatorInfo, route: string): Promise<void> {
-	const response = await fetch(`${emu.url}/_emulator/${route}`, { method: 'POST' });
-	if (!response.ok) throw new Error(`/_emulator/${route}: ${response.status}`);
+	// A kept-alive connection may have been closed by the emulator while a test file was written:
+	// a fresh connection per call, and one more try on a network error.
+	for (let attempt = 1; ; attempt++) {
+		try {
+			const response = await fetch(`${emu.url}/_emulator/${route}`, { method: 'POST', headers: { Connection: 'close' } });
+			if (!response.ok) throw new Error(`/_emulator/${route}: ${response.status}`);
+			await response.arrayBuffer();
+			return;
+		} catch (error) {
+			if (attempt >= 3 || (error as Error).message.startsWith('/_emulator/')) throw error;
+		}
+	}
 }
 
 function makeFile(file: string, size: number): void {
