@@ -6,6 +6,7 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+	setupFilesAfterEnv: ['<rootDir>/test/harness/jest.setup.ts'],
 	testTimeout: 60000,
 	// n8n-core keeps timers of its own alive after a run; the tests await everything they start.
 	forceExit: true,
