@@ -91,6 +91,7 @@ describe('npm pack', () => {
 		beforeAll(async () => {
 			// Inside the repo (.tmp is ignored) so that the built code finds n8n-workflow as it would in
 			// an n8n install.
+			fs.mkdirSync(path.join(root, '.tmp'), { recursive: true });
 			workDir = fs.mkdtempSync(path.join(root, '.tmp', 'pack-'));
 			const [{ filename }] = JSON.parse(
 				npm(['pack', '--json', '--ignore-scripts', '--pack-destination', workDir]),
