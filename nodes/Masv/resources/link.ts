@@ -1,7 +1,8 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { packageLocator } from '../shared/descriptions';
-import { packageTokenOption, tokenTeamLocator } from './package';
+import { packageTokenOption } from '../shared/descriptions';
+import { tokenTeamLocator } from './package';
 import { linkDownloadFields } from './transferFields';
 
 const show = (operations: string[]): IDisplayOptions => ({

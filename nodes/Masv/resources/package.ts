@@ -3,6 +3,7 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import {
 	packageListFilters,
 	packageLocator,
+	packageTokenOption,
 	resourceLocator,
 	returnAllAndLimit,
 	returnAllAndLimitUnpaged,
@@ -158,17 +159,6 @@ export const tokenTeamLocator = (displayOptions: IDisplayOptions) =>
 		},
 		displayOptions,
 	);
-
-/** Options > Package Token, for packages the API key cannot see. */
-export const packageTokenOption: INodeProperties = {
-	displayName: 'Package Token',
-	name: 'packageToken',
-	type: 'string',
-	typeOptions: { password: true },
-	default: '',
-	description:
-		'The package token (access_token) to use instead of looking it up with the team, for packages the API key cannot see, such as packages received through a portal',
-};
 
 export const packageFields: INodeProperties[] = [
 	teamLocator(show(['create', 'get', 'getAll', 'getReceived'])),

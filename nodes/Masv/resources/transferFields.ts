@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { packageLocator, teamLocator } from '../shared/descriptions';
+import { packageLocator, packageTokenOption, teamLocator } from '../shared/descriptions';
 
 // The fields of package upload, package download and link download (node-contract.md "Upload" and
 // "Download"). The package and link resources spread these arrays and list the operations.
@@ -135,15 +135,7 @@ export const packageUploadFields: INodeProperties[] = [
 				description:
 					'Whether each input item gets its own package. Off: the files of all items go into one package.',
 			},
-			{
-				displayName: 'Package Token',
-				name: 'packageToken',
-				type: 'string',
-				typeOptions: { password: true },
-				default: '',
-				description:
-					'For an existing package: its access token, to skip looking it up with the API key (for packages the API key cannot see)',
-			},
+			packageTokenOption,
 			{
 				displayName: 'Parallel Uploads',
 				name: 'parallelUploads',
@@ -206,15 +198,7 @@ export const packageDownloadFields: INodeProperties[] = [
 	packageLocator({ show: packageDownload }),
 	{
 		...downloadOptions([
-			{
-				displayName: 'Package Token',
-				name: 'packageToken',
-				type: 'string',
-				typeOptions: { password: true },
-				default: '',
-				description:
-					'The access token of the package, to skip looking it up with the API key (for packages the API key cannot see, such as packages received through a portal)',
-			},
+			packageTokenOption,
 		]),
 		displayOptions: { show: packageDownload },
 	},

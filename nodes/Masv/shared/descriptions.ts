@@ -249,3 +249,14 @@ export function sortOption(values: Array<{ name: string; value: string }>): INod
 		routing: { send: { type: 'query', property: 'sort' } },
 	};
 }
+
+/** Options > Package Token, for packages the API key cannot see. */
+export const packageTokenOption: INodeProperties = {
+	displayName: 'Package Token',
+	name: 'packageToken',
+	type: 'string',
+	typeOptions: { password: true },
+	default: '',
+	description:
+		'The package token (access_token) to use instead of looking it up with the team, for packages the API key cannot see, such as packages received through a portal',
+};
