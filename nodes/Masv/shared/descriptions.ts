@@ -90,11 +90,11 @@ export const teamspaceLocator = (displayOptions: IDisplayOptions) =>
 		displayOptions,
 	);
 
-/**
- * Return All / Limit for a v1.1 list. `firstPage` is the list's page base: 1 for packages,
- * portals, the inbox and activities; 0 for Teamspaces and Teamspace packages.
- */
-export function returnAllAndLimit(displayOptions: IDisplayOptions, firstPage: 0 | 1): INodeProperties[] {
+/** The Return All switch and the Limit it hides, with the routing a kind of list needs. */
+function returnAllPair(
+	displayOptions: IDisplayOptions,
+	routing: { returnAll?: INodeProperties['routing']; limit?: INodeProperties['routing'] },
+): INodeProperties[] {
 	return [
 		{
 			displayName: 'Return All',
@@ -103,10 +103,7 @@ export function returnAllAndLimit(displayOptions: IDisplayOptions, firstPage: 0 
 			default: false,
 			description: 'Whether to return all results or only up to a given limit',
 			displayOptions,
-			routing: {
-				send: { paginate: true },
-				operations: { pagination: v11Pagination(firstPage) },
-			},
+			...(routing.returnAll ? { routing: routing.returnAll } : {}),
 		},
 		{
 			displayName: 'Limit',
@@ -119,35 +116,25 @@ export function returnAllAndLimit(displayOptions: IDisplayOptions, firstPage: 0 
 				...displayOptions,
 				show: { ...displayOptions.show, returnAll: [false] },
 			},
+			...(routing.limit ? { routing: routing.limit } : {}),
 		},
 	];
 }
 
+/**
+ * Return All / Limit for a v1.1 list. `firstPage` is the list's page base: 1 for packages,
+ * portals, the inbox and activities; 0 for Teamspaces and Teamspace packages. The paginator reads
+ * both parameters itself (Limit also reads only the pages it needs).
+ */
+export function returnAllAndLimit(displayOptions: IDisplayOptions, firstPage: 0 | 1): INodeProperties[] {
+	return returnAllPair(displayOptions, {
+		returnAll: { send: { paginate: true }, operations: { pagination: v11Pagination(firstPage) } },
+	});
+}
+
 /** Limit for a list MASV returns whole (v1 plain arrays): cut after the call. */
 export function returnAllAndLimitUnpaged(displayOptions: IDisplayOptions): INodeProperties[] {
-	return [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-			displayOptions,
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			default: 50,
-			typeOptions: { minValue: 1 },
-			description: 'Max number of results to return',
-			displayOptions: {
-				...displayOptions,
-				show: { ...displayOptions.show, returnAll: [false] },
-			},
-			routing: { output: { maxResults: '={{$value}}' } },
-		},
-	];
+	return returnAllPair(displayOptions, { limit: { output: { maxResults: '={{$value}}' } } });
 }
 
 /** `YYYY-MM-DD` of a date parameter, as the v1.1 package lists take it. */
