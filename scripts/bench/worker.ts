@@ -5,6 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+
+import type { IBinaryData } from 'n8n-workflow';
 
 export interface EmulatorInfo {
 	url: string;
@@ -14,7 +17,7 @@ export interface EmulatorInfo {
 }
 
 export interface WorkerTask {
-	mode: 'node-upload' | 'plain-upload' | 'sdk-upload' | 'node-download' | 'plain-download';
+	mode: 'node-prepare' | 'node-upload' | 'plain-upload' | 'sdk-upload' | 'node-download' | 'plain-download';
 	emu: EmulatorInfo;
 	file?: string;
 	size: number;
@@ -147,9 +150,13 @@ async function sdkUpload(task: WorkerTask): Promise<number> {
 	return seconds;
 }
 
-/** (a) The MASV node through n8n's engine, the binary in n8n's filesystem store. */
-async function nodeUpload(task: WorkerTask): Promise<number> {
-	const { harnessHome, masvNode, registerNodeType, runWorkflow, rl } = await import('../../test/harness');
+/**
+ * Writes the file into n8n's filesystem store with `prepareBinaryData`, in a process of its own
+ * (see nodeUpload), and prints `BENCH_PREPARED {"binary":…,"store":…}`: the binary's reference and
+ * the store's folder, which the measured process takes over.
+ */
+async function nodePrepare(task: WorkerTask): Promise<number> {
+	const { harnessHome, registerNodeType, runWorkflow } = await import('../../test/harness');
 	const { NodeConnectionTypes } = await import('n8n-workflow');
 	registerNodeType('bench.fileSource', {
 		description: {
@@ -166,8 +173,64 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 		async execute() {
 			const binary = await this.helpers.prepareBinaryData(fs.createReadStream(task.file as string), 'bench.bin', 'application/octet-stream');
 			if (!binary.id) throw new Error('the binary is not in the filesystem store');
-			// Written pages go to disk now, not during the measured upload.
-			spawnSync('sync');
+			return [[{ json: {}, binary: { data: binary } }]];
+		},
+	});
+	const result = await runWorkflow({
+		nodes: [{ id: 's', name: 'Source', type: 'bench.fileSource', typeVersion: 1, position: [0, 0], parameters: {} }],
+	});
+	if (result.error) throw new Error(result.error.message);
+	const binary = result.output('Source')[0]?.binary?.data;
+	if (!binary?.id) throw new Error('no binary in the store');
+	// Written pages go to disk now, not during the measured upload.
+	spawnSync('sync');
+	process.stdout.write(`BENCH_PREPARED ${JSON.stringify({ binary, store: path.join(harnessHome, 'binaryData'), home: harnessHome })}\n`);
+	return 0;
+}
+
+/**
+ * (a) The MASV node through n8n's engine, the binary in n8n's filesystem store.
+ *
+ * The binary is written into the store by another process (nodePrepare), as (b) and (c) read a file
+ * that main.ts wrote: streaming 1-4 GiB through `prepareBinaryData` in the measured process, right
+ * before the upload, left V8's old-generation limit tight (measured: after such a write and one full
+ * GC, the same 1 GiB read with fresh 1 MiB buffers cost 1.0-1.3 s of CPU in 25-35 back-to-back
+ * Mark-Compacts instead of 0.1-0.2 s in 2-3), so the upload ran at the mercy of the preparation's
+ * garbage-collector state: bimodal, and slower the bigger the prepared file. The measured process
+ * still carries n8n's engine and heap, and the store file is the same file in the page cache.
+ */
+async function nodeUpload(task: WorkerTask): Promise<number> {
+	const prepared = spawnSync(process.execPath, [__filename, JSON.stringify({ ...task, mode: 'node-prepare' })], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+		maxBuffer: 1024 * 1024,
+	});
+	const line = prepared.stdout
+		.toString()
+		.split('\n')
+		.find((l) => l.startsWith('BENCH_PREPARED '));
+	if (prepared.status !== 0 || !line) throw new Error(`preparing the binary failed (exit ${prepared.status})`);
+	const { binary, store, home } = JSON.parse(line.slice('BENCH_PREPARED '.length)) as { binary: IBinaryData; store: string; home: string };
+
+	const { harnessHome, masvNode, registerNodeType, runWorkflow, rl } = await import('../../test/harness');
+	const { NodeConnectionTypes } = await import('n8n-workflow');
+	// This process's store is the prepared one (a rename: same disk, same cached pages).
+	const ownStore = path.join(harnessHome, 'binaryData');
+	fs.rmSync(ownStore, { recursive: true, force: true });
+	fs.renameSync(store, ownStore);
+	fs.rmSync(home, { recursive: true, force: true });
+	registerNodeType('bench.storedBinary', {
+		description: {
+			displayName: 'Stored Binary',
+			name: 'storedBinary',
+			group: ['input'],
+			version: 1,
+			description: 'A binary already in n8n\'s store',
+			defaults: { name: 'Source' },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			properties: [],
+		},
+		async execute() {
 			return [[{ json: {}, binary: { data: binary } }]];
 		},
 	});
@@ -175,7 +238,7 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 		const result = await runWorkflow({
 			credentials: { masvApi: { apiKey: task.emu.apiKey, baseUrl: task.emu.url } },
 			nodes: [
-				{ id: 's', name: 'Source', type: 'bench.fileSource', typeVersion: 1, position: [0, 0], parameters: {} },
+				{ id: 's', name: 'Source', type: 'bench.storedBinary', typeVersion: 1, position: [0, 0], parameters: {} },
 				masvNode({
 					resource: 'package',
 					operation: 'upload',
@@ -241,7 +304,7 @@ async function plainDownload(task: WorkerTask): Promise<number> {
 
 async function main(): Promise<void> {
 	const task = JSON.parse(process.argv[2]) as WorkerTask;
-	const run = { 'node-upload': nodeUpload, 'plain-upload': plainUpload, 'sdk-upload': sdkUpload, 'node-download': nodeDownload, 'plain-download': plainDownload }[task.mode];
+	const run = { 'node-prepare': nodePrepare, 'node-upload': nodeUpload, 'plain-upload': plainUpload, 'sdk-upload': sdkUpload, 'node-download': nodeDownload, 'plain-download': plainDownload }[task.mode];
 	const seconds = await run(task);
 	const result: WorkerResult = { seconds, peakRss: process.resourceUsage().maxRSS * 1024, bytes: task.size };
 	process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
