@@ -102,6 +102,9 @@ export async function storagePutPart(
 		body,
 		encoding: 'text',
 		abortSignal: signal,
+		// A part goes where its pre-signed URL says and nowhere else: a redirect is answered as a
+		// failure rather than followed with the part's bytes (this also spares the redirect wrapper).
+		disableFollowRedirect: true,
 	});
 	const raw = answer.headers.etag ?? answer.headers.ETag;
 	const etag = Array.isArray(raw) ? raw[0] : raw;
