@@ -166,9 +166,11 @@ export function retryAfterMs(headers: IDataObject | undefined): number | undefin
 	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-function networkMessage(error: unknown): string {
-	const { code, message } = error as { code?: string; message?: string };
-	return [code, message].filter(Boolean).join(' ') || 'network error';
+/** A failed request without an HTTP answer, in words; never repeats a URL (pre-signed URLs carry signatures). */
+export function networkMessage(error: unknown): string {
+	const { code, message } = (error ?? {}) as { code?: string; message?: string };
+	const text = [code, message].filter(Boolean).join(' ') || 'network error';
+	return text.replace(/https?:\/\/\S+/g, '<URL>');
 }
 
 function cancelSignal(ctx: MasvContext): AbortSignal | undefined {
@@ -207,12 +209,11 @@ function abortError(): Error {
 	return error;
 }
 
-/** `sleep` from n8n-workflow in short slices, so that a cancelled execution stops waiting. */
+/** A wait that ends with a cancellation error as soon as the execution is cancelled. */
 export async function pause(ctx: MasvContext, node: INode, ms: number): Promise<void> {
-	const until = Date.now() + ms;
-	for (let left = ms; left > 0; left = until - Date.now()) {
-		throwIfCancelled(ctx, node);
-		await sleep(Math.min(left, 200));
+	try {
+		await sleepUnlessAborted(ms, cancelSignal(ctx));
+	} catch {
+		throw masvCancelled(node);
 	}
-	throwIfCancelled(ctx, node);
 }

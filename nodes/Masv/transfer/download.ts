@@ -3,7 +3,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { backoffDelay, masvCancelled, sleepUnlessAborted } from '../api/request';
+import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../api/request';
 import { MIB } from './parts';
 import { storageErrorText, storageGetStream } from './storage';
 import type { BinaryStream, StorageBlueprint } from './storage';
@@ -83,11 +83,6 @@ async function storedSize(ctx: DownloadContext, binary: IBinaryData): Promise<nu
 	return undefined;
 }
 
-function networkMessage(error: unknown): string {
-	const { code, message } = (error ?? {}) as { code?: string; message?: string };
-	const text = [code, message].filter(Boolean).join(' ') || 'network error';
-	return text.replace(/https?:\/\/\S+/g, '<storage URL>');
-}
 
 const MIME_TYPES: Record<string, string> = {
 	'7z': 'application/x-7z-compressed',

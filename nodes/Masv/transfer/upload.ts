@@ -4,7 +4,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { backoffDelay, masvCancelled, sleepUnlessAborted } from '../api/request';
+import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../api/request';
 import { bufferParts, cutParts, DEFAULT_PART_LIMITS, MIB, PartBuffers, planParts } from './parts';
 import type { Part, PartLimits, PartPlan } from './parts';
 import { storageErrorText, storagePutPart, storageTextRequest } from './storage';
@@ -339,12 +339,6 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }
 
-function networkMessage(error: unknown): string {
-	const { code, message } = (error ?? {}) as { code?: string; message?: string };
-	const text = [code, message].filter(Boolean).join(' ') || 'network error';
-	// Never repeat a URL: pre-signed URLs carry signatures.
-	return text.replace(/https?:\/\/\S+/g, '<storage URL>');
-}
 
 /** Progress lines in n8n's log: file, parts done of total, MiB/s. */
 class Progress {
