@@ -38,10 +38,14 @@ function isExecutionData(entry: IDataObject | INodeExecutionData): entry is INod
 	return typeof (entry as INodeExecutionData).json === 'object' && (entry as INodeExecutionData).json !== null && Object.keys(entry).every((key) => ['json', 'binary', 'pairedItem', 'error'].includes(key));
 }
 
+/** A parameter value as trimmed text (`''` for nothing). */
+export function plainText(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+}
+
 /** The plain value of a string or resource-locator parameter, trimmed. */
 export function idParameter(ctx: IExecuteFunctions, name: string, itemIndex: number): string {
-	const value = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
-	const id = typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+	const id = plainText(ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }));
 	if (!id) {
 		throw new NodeOperationError(ctx.getNode(), `The parameter "${name}" is empty`, {
 			itemIndex,

@@ -1,15 +1,14 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteSingleFunctions, IHttpRequestOptions, PreSendAction } from 'n8n-workflow';
 
-import { listParameter } from './items';
+import { listParameter, plainText } from './items';
 
 /**
  * The plain text of a string or resource-locator parameter of a routed operation, trimmed; a
  * NodeOperationError naming the parameter when it is empty.
  */
 export function requiredText(ctx: IExecuteSingleFunctions, name: string, label: string): string {
-	const value = ctx.getNodeParameter(name, '', { extractValue: true }) as unknown;
-	const text = typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+	const text = plainText(ctx.getNodeParameter(name, '', { extractValue: true }));
 	if (!text) {
 		throw new NodeOperationError(ctx.getNode(), `The parameter "${label}" is empty`, {
 			itemIndex: ctx.getItemIndex(),
