@@ -117,6 +117,7 @@ async function main(): Promise<void> {
 	fs.mkdirSync(dir, { recursive: true });
 	const { child: emulator, info: emu } = await startEmulator(path.join(dir, 'emulator'));
 	const rows: Row[] = [];
+	let cacheDropped = true;
 	const bySize = new Map<number, Record<string, Row>>();
 	try {
 		for (const gib of SIZES) {
@@ -129,7 +130,8 @@ async function main(): Promise<void> {
 					await admin(emu, 'idle');
 					await admin(emu, 'reset');
 					spawnSync('sync');
-					const result = await runWorker({ mode, emu, file, size, partSize: PART, parallel: PARALLEL });
+					const result = await runWorker({ mode, emu, file, size, partSize: PART, parallel: PARALLEL, warm: [file] });
+					cacheDropped &&= result.cacheDropped;
 					log(`${gib} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s, peak RSS ${(result.peakRss / MIB).toFixed(0)} MiB`);
 					results[mode].push(result);
 				}
@@ -155,7 +157,17 @@ async function main(): Promise<void> {
 		const downloads: Record<string, WorkerResult[]> = { 'node-download': [], 'plain-download': [] };
 		for (let run = 1; run <= RUNS; run++) {
 			for (const mode of ['node-download', 'plain-download'] as const) {
-				const result = await runWorker({ mode, emu, size, partSize: PART, parallel: PARALLEL, packageId, outFile: path.join(dir, 'download.bin') });
+				const result = await runWorker({
+					mode,
+					emu,
+					size,
+					partSize: PART,
+					parallel: PARALLEL,
+					packageId,
+					outFile: path.join(dir, 'download.bin'),
+					warm: [path.join(dir, 'emulator')],
+				});
+				cacheDropped &&= result.cacheDropped;
 				log(`${DOWNLOAD_GIB} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s`);
 				downloads[mode].push(result);
 			}
@@ -169,6 +181,9 @@ async function main(): Promise<void> {
 		const lines = [
 			`Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / GIB).toFixed(0)} GiB RAM, Node.js ${process.version}, ${os.platform()} ${os.release()}`,
 			`Part size ${PART / MIB} MiB, ${PARALLEL} parts in flight, median of ${RUNS} runs; emulator in its own process on 127.0.0.1.`,
+			cacheDropped
+				? 'Before every run: page cache emptied, then the run\'s input read into it (the same start for every run).'
+				: 'Before every run: the run\'s input read into the page cache. The page cache could not be emptied (needs root on Linux): runs may differ by what ran before them.',
 			'',
 			'| transfer | MiB/s (median) | runs (MiB/s) | peak RSS (MiB) |',
 			'|---|---:|---|---:|',

@@ -25,12 +25,41 @@ export interface WorkerTask {
 	parallel: number;
 	packageId?: string;
 	outFile?: string;
+	/** Files or folders the measured run reads (see levelPageCache). */
+	warm?: string[];
 }
 
 export interface WorkerResult {
 	seconds: number;
 	peakRss: number;
 	bytes: number;
+	/** Whether the page cache could be emptied before the run (see levelPageCache). */
+	cacheDropped: boolean;
+}
+
+let cacheDropped = false;
+
+/**
+ * The same start for every measured run, whatever ran before it: written pages on disk, the page
+ * cache emptied (where allowed: root on Linux), then the files the run reads read once, so that
+ * every run reads its input from memory and writes into free memory.
+ *
+ * Without it the runs were not alike: (a) writes its 1-4 GiB input into n8n's store just before it
+ * is measured, (b) and (c) do not, and on this machine a page cache that full made the emulator's
+ * part writes slow in the kernel (measured at 4 GiB: the emulator spent 10 s of system time on the
+ * same bytes instead of 2.6 s, copying into page-cache pages; (a) ran at 0.74 of (b) instead of
+ * 0.95). Which run came after which decided the result, not the uploader.
+ */
+function levelPageCache(paths: string[]): void {
+	spawnSync('sync');
+	try {
+		fs.writeFileSync('/proc/sys/vm/drop_caches', '3');
+		cacheDropped = true;
+	} catch {
+		cacheDropped = false;
+	}
+	// Read in child processes, so that none of it counts in this process's peak RSS.
+	for (const p of paths) spawnSync('sh', ['-c', 'find "$1" -type f -exec cat {} + > /dev/null', 'sh', p]);
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -69,6 +98,7 @@ function request(blueprint: Blueprint, body?: Buffer): Promise<{ status: number;
 /** (b) The same flow and parts as the node, with Node's http and a file handle: this machine's ceiling. */
 async function plainUpload(task: WorkerTask): Promise<number> {
 	const { emu, size, partSize, parallel } = task;
+	levelPageCache(task.warm ?? []);
 	const started = process.hrtime.bigint();
 	const pkg = await api<{ id: string; access_token: string }>(emu, 'POST', `/v1/teams/${emu.teamId}/packages`, { name: 'bench plain' });
 	const token = pkg.access_token;
@@ -137,6 +167,7 @@ async function sdkUpload(task: WorkerTask): Promise<number> {
 		// No extra CRC32 of every part (the SDK default since 3.729): the same work as the node.
 		requestChecksumCalculation: 'WHEN_REQUIRED',
 	});
+	levelPageCache(task.warm ?? []);
 	const started = process.hrtime.bigint();
 	const upload = new Upload({
 		client,
@@ -218,6 +249,7 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 	fs.rmSync(ownStore, { recursive: true, force: true });
 	fs.renameSync(store, ownStore);
 	fs.rmSync(home, { recursive: true, force: true });
+	levelPageCache([ownStore]);
 	registerNodeType('bench.storedBinary', {
 		description: {
 			displayName: 'Stored Binary',
@@ -260,6 +292,7 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 /** The node's package download into n8n's filesystem store. */
 async function nodeDownload(task: WorkerTask): Promise<number> {
 	const { harnessHome, runWorkflow, masvNode, rl } = await import('../../test/harness');
+	levelPageCache(task.warm ?? []);
 	try {
 		const result = await runWorkflow({
 			credentials: { masvApi: { apiKey: task.emu.apiKey, baseUrl: task.emu.url } },
@@ -279,6 +312,7 @@ async function nodeDownload(task: WorkerTask): Promise<number> {
 /** A plain GET of the same file into a file on disk, after the same MASV calls. */
 async function plainDownload(task: WorkerTask): Promise<number> {
 	const { emu } = task;
+	levelPageCache(task.warm ?? []);
 	const started = process.hrtime.bigint();
 	const pkg = await api<{ access_token: string }>(emu, 'GET', `/v1.1/teams/${emu.teamId}/packages/${task.packageId}`);
 	const files = await api<Array<{ id: string; kind: string }>>(emu, 'GET', `/v1/packages/${task.packageId}/files`, undefined, pkg.access_token);
@@ -306,7 +340,12 @@ async function main(): Promise<void> {
 	const task = JSON.parse(process.argv[2]) as WorkerTask;
 	const run = { 'node-prepare': nodePrepare, 'node-upload': nodeUpload, 'plain-upload': plainUpload, 'sdk-upload': sdkUpload, 'node-download': nodeDownload, 'plain-download': plainDownload }[task.mode];
 	const seconds = await run(task);
-	const result: WorkerResult = { seconds, peakRss: process.resourceUsage().maxRSS * 1024, bytes: task.size };
+	const result: WorkerResult = {
+		seconds,
+		peakRss: process.resourceUsage().maxRSS * 1024,
+		bytes: task.size,
+		cacheDropped,
+	};
 	process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 	agent.destroy();
 	process.exit(0);
