@@ -2,8 +2,8 @@
 // against the MASV emulator. Run by scripts/e2e/run.sh (npm run e2e, part of npm test).
 //
 // Cost model: every `n8n execute` starts an n8n process (about 5 s), so the cases are grouped into
-// three workflows (lists + error item, a failing call, the transfer round trip); the n8n server is
-// started once, for the browser check.
+// four workflows (lists + error item, a failing call, the transfer round trip, the delivery
+// example); the n8n server is started once, for the browser check.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -128,6 +128,29 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 			listed.some((p) => p.json.id === stored[0].packageId),
 			`package ${stored[0].packageId} not in ${JSON.stringify(listed.map((p) => p.json.id))}`,
 		);
+	});
+
+	it('runs the delivery example: the outgoing folder into one finalized package for its recipients', async () => {
+		const source = join(session.filesDir, 'outgoing/e2e-source.bin');
+		const sourceSha = await sha256File(source);
+		const run = await session.execute('masvExDeliver');
+		assert.equal(run.code, 0, tail(run.stdout + run.stderr, 80));
+		assert.ok(run.result, 'execute printed no run data');
+		const out = nodeItems(run.result, 'Send to clients with MASV');
+		assert.equal(out.length, 1, JSON.stringify(out.map((item) => item.json)));
+		const pkg = out[0].json.package as { id: string; name: string; state: string };
+		assert.equal(pkg.state, 'finalized');
+		assert.match(pkg.name, /^Delivery \d{4}-\d{2}-\d{2}$/, 'the name expression was not evaluated');
+
+		const stored = (await session.emulator.files()).filter((f) => f.packageId === pkg.id);
+		assert.deepEqual(
+			stored.map((f) => [f.name, f.size, f.sha256]),
+			[['e2e-source.bin', SOURCE_SIZE, sourceSha]],
+			'the package does not hold exactly the folder\'s file',
+		);
+		const got = await masvApi(`/v1.1/teams/${session.emulator.teamId}/packages/${pkg.id}`);
+		assert.equal(got.status, 200, JSON.stringify(got.body));
+		assert.deepEqual(got.body.recipients, ['client@example.com', 'producer@example.com']);
 	});
 
 	it('shows the node in the editor (browser check with Debian chromium)', { skip: chromiumPath() ? false : 'no chromium (apt-get install -y chromium) or E2E_BROWSER=0' }, async () => {
