@@ -1,4 +1,4 @@
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
 /** Which credential a failed call carried: it decides what a 401 means to the user. */
@@ -83,4 +83,17 @@ export function masvApiError(
 		httpCode: String(status),
 		itemIndex,
 	});
+}
+
+/**
+ * An error as n8n shows it for item `itemIndex`: an n8n node error as it is, anything else wrapped
+ * in a NodeOperationError; either way naming the item.
+ */
+export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeOperationError | NodeApiError {
+	const failure =
+		error instanceof NodeOperationError || error instanceof NodeApiError
+			? error
+			: new NodeOperationError(node, error as Error, { itemIndex });
+	failure.context.itemIndex = itemIndex;
+	return failure;
 }

@@ -2,6 +2,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { gatewayPage, isStorageGatewayProvider } from '../api/cloudConnections';
+import { toNodeError } from '../api/errors';
 import { getMasvBaseUrl, masvApiRequest, masvPackageRequest } from '../api/request';
 import { forEachItem, idParameter, listParameter } from '../shared/items';
 import type { CustomOperations } from './types';
@@ -212,10 +213,7 @@ async function importFiles(this: IExecuteFunctions) {
 		} catch (error) {
 			// MASV refused the transfer outright: the empty package is of no use, remove it. After a
 			// network failure the transfer may be running, so the package stays.
-			const failure =
-				error instanceof NodeApiError || error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			const failure = toNodeError(this.getNode(), error, itemIndex);
 			const status = failure instanceof NodeApiError ? Number(failure.httpCode) : 0;
 			if (status >= 400 && status < 500) {
 				await masvPackageRequest(this, baseUrl, token, {

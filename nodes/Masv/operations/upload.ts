@@ -1,6 +1,7 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { toNodeError } from '../api/errors';
 import { lookupPackageToken } from '../api/packageToken';
 import { getMasvBaseUrl } from '../api/request';
 import { createPortalPackage, createTeamPackage, finalizePackage, uploadFlowApi } from '../api/uploadFlow';
@@ -144,11 +145,7 @@ function outputItem(result: ItemResult, finalize: boolean): INodeExecutionData {
 
 /** A failure that stops the node, saying that nothing was finalized. */
 function notFinalizedError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, run?: PackageRun): Error {
-	const failure =
-		error instanceof NodeOperationError || error instanceof NodeApiError
-			? error
-			: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-	failure.context.itemIndex = itemIndex;
+	const failure = toNodeError(ctx.getNode(), error, itemIndex);
 	if (run) {
 		const note = `The package ${run.pkg.id} was not finalized.`;
 		failure.description = failure.description ? `${failure.description} ${note}` : note;

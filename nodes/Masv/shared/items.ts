@@ -1,5 +1,7 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { toNodeError } from '../api/errors';
 
 /**
  * The item loop of a custom operation: runs `perItem` for each input item in turn, pairs every
@@ -23,12 +25,7 @@ export async function forEachItem(
 				output.push({ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } });
 				continue;
 			}
-			const failure =
-				error instanceof NodeOperationError || error instanceof NodeApiError
-					? error
-					: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-			failure.context.itemIndex = itemIndex;
-			throw failure;
+			throw toNodeError(ctx.getNode(), error, itemIndex);
 		}
 	}
 	return [output];

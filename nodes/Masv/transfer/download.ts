@@ -3,11 +3,12 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
+import { toNodeError } from '../api/errors';
 import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../api/request';
 import { MIB } from './parts';
 import { storageErrorText, storageGetStream } from './storage';
 import type { BinaryStream, StorageBlueprint } from './storage';
-import { PART_RETRY, toNodeError } from './upload';
+import { PART_RETRY } from './upload';
 
 type DownloadContext = Pick<IExecuteFunctions, 'helpers' | 'logger' | 'getNode' | 'getExecutionCancelSignal'>;
 

@@ -4,6 +4,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
+import { toNodeError } from '../api/errors';
 import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../api/request';
 import { bufferParts, cutParts, DEFAULT_PART_LIMITS, MIB, PartBuffers, planParts } from './parts';
 import type { Part, PartLimits, PartPlan } from './parts';
@@ -331,12 +332,6 @@ async function putPart(
 		ctx.logger.warn(`MASV upload "${request.name}": part ${part.partNumber} failed (${failure}), try ${attempt + 1} in ${delay} ms`);
 		await sleepUnlessAborted(delay, signal);
 	}
-}
-
-/** An n8n error as it is, anything else as a NodeOperationError. */
-export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeOperationError | NodeApiError {
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
-	return new NodeOperationError(node, error as Error, { itemIndex });
 }
 
 
