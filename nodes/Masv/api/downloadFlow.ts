@@ -17,27 +17,39 @@ export interface PackageFile {
 	record: IDataObject;
 }
 
-/** Link info (§7.2): the package behind a link and a download-level package token. No API key. */
-export async function linkPackage(
-	ctx: MasvContext,
-	baseUrl: string,
-	link: { linkId: string; secret: string; password?: string },
-	itemIndex: number,
-): Promise<{ packageId: string; token: string; name: string }> {
-	const headers: Record<string, string> = {};
-	if (link.password) headers['X-Link-Password'] = link.password;
-	const answer = await masvPublicRequest<IDataObject>(
+export interface LinkCredentials {
+	linkId: string;
+	secret: string;
+	password?: string;
+}
+
+/**
+ * Link info (§7.2) as MASV answers it, download-level package token included. The link's secret
+ * (and password) are its only credentials: no API key is sent.
+ */
+export async function linkInfo(ctx: MasvContext, baseUrl: string, link: LinkCredentials, itemIndex: number): Promise<unknown> {
+	return await masvPublicRequest(
 		ctx,
 		baseUrl,
 		{
 			method: 'GET',
 			path: `/v1/links/${encodeURIComponent(link.linkId)}`,
 			qs: { secret: link.secret },
-			headers,
+			headers: link.password ? { 'X-Link-Password': link.password } : {},
 			itemIndex,
 		},
 		'link',
 	);
+}
+
+/** The package behind a link and its download-level package token (§7.2). */
+export async function linkPackage(
+	ctx: MasvContext,
+	baseUrl: string,
+	link: LinkCredentials,
+	itemIndex: number,
+): Promise<{ packageId: string; token: string; name: string }> {
+	const answer = (await linkInfo(ctx, baseUrl, link, itemIndex)) as IDataObject;
 	const packageId = typeof answer?.package_id === 'string' ? answer.package_id : '';
 	const token = typeof answer?.package_token === 'string' ? answer.package_token : '';
 	if (!packageId || !token) {

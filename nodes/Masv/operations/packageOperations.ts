@@ -1,7 +1,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { getMasvBaseUrl, masvPackageRequest, masvPublicRequest } from '../api/request';
+import { linkInfo } from '../api/downloadFlow';
+import { getMasvBaseUrl, masvPackageRequest } from '../api/request';
 import type { MasvRequest } from '../api/request';
 import { forEachItem, idParameter } from '../shared/items';
 import { recordsOf } from '../shared/routing';
@@ -162,21 +163,7 @@ async function getLink(this: IExecuteFunctions) {
 		const linkId = idParameter(this, 'linkId', itemIndex);
 		const secret = idParameter(this, 'linkSecret', itemIndex);
 		const password = String(this.getNodeParameter('linkPassword', itemIndex, '') ?? '');
-		const baseUrl = await getMasvBaseUrl(this);
-		// masv-api.md §7.2: the link's secret (and password) are its only credentials; the API key
-		// is not sent.
-		const body = await masvPublicRequest(
-			this,
-			baseUrl,
-			{
-				method: 'GET',
-				path: `/v1/links/${encodeURIComponent(linkId)}`,
-				qs: { secret },
-				headers: password ? { 'X-Link-Password': password } : {},
-				itemIndex,
-			},
-			'link',
-		);
+		const body = await linkInfo(this, await getMasvBaseUrl(this), { linkId, secret, password }, itemIndex);
 		const info = objectOr(body, { id: linkId });
 		return { ...info, url: linkUrl(linkId, secret) };
 	});
