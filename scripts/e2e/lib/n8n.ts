@@ -24,25 +24,20 @@ function findRepo(start: string): string {
 export const REPO = findRepo(__dirname);
 const SCRIPTS = join(REPO, 'scripts/e2e');
 
-/** Reads the pinned versions and the cache folder from scripts/e2e/versions.sh. */
-export function pinned(): { n8nDefault: string; n8nV1: string; node24: string; cache: string; node24Bin: string } {
+/** Reads the default n8n version, the cache folder and the bin folder of Node 24 from scripts/e2e/versions.sh. */
+export function pinned(): { n8nDefault: string; cache: string; node24Bin: string } {
 	const out = execFileSync(
 		'bash',
-		['-c', `source "${SCRIPTS}/versions.sh"; echo "$N8N_DEFAULT_VERSION"; echo "$N8N_V1_VERSION"; echo "$NODE24_VERSION"; masv_e2e_cache; masv_node24_bin`],
+		['-c', `source "${SCRIPTS}/versions.sh"; echo "$N8N_DEFAULT_VERSION"; masv_e2e_cache; masv_node24_bin`],
 		{ encoding: 'utf8' },
 	).split('\n');
-	return { n8nDefault: out[0], n8nV1: out[1], node24: out[2], cache: out[3], node24Bin: out[4] };
+	return { n8nDefault: out[0], cache: out[1], node24Bin: out[2] };
 }
 
 /** The n8n folder of a version when its install finished, else undefined. */
 export function installedN8n(version: string): string | undefined {
 	const dir = join(pinned().cache, `n8n-${version}`);
 	return existsSync(join(dir, '.installed')) ? dir : undefined;
-}
-
-/** Installs (or reuses) a pinned n8n; returns its folder. */
-export function installN8n(version: string): string {
-	return execFileSync('bash', [join(SCRIPTS, 'install-n8n.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
 export async function freePort(): Promise<number> {
@@ -232,7 +227,7 @@ export function readLog(config: N8nConfig): string {
  * Returns the folder to put in N8N_CUSTOM_EXTENSIONS. `copyDist: false` leaves dist/ empty for a
  * `tsc --watch --outDir` (npm run dev).
  */
-export function stagePackage(n8nDir: string, workDir: string, copyDist = true): { root: string; dist: string } {
+export function stagePackage(n8nDir: string, workDir: string, copyDist = true): string {
 	const root = join(workDir, 'n8n-nodes-masv');
 	const dist = join(root, 'dist');
 	rmSync(root, { recursive: true, force: true });
@@ -245,5 +240,5 @@ export function stagePackage(n8nDir: string, workDir: string, copyDist = true): 
 		cpSync(join(REPO, 'icons'), join(dist, 'icons'), { recursive: true });
 	}
 	symlinkSync(join(n8nDir, 'node_modules/n8n-workflow'), join(root, 'node_modules/n8n-workflow'), 'dir');
-	return { root, dist };
+	return dist;
 }

@@ -49,7 +49,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 
 	rmSync(options.workDir, { recursive: true, force: true });
 	mkdirSync(options.workDir, { recursive: true });
-	const extensions = stagePackage(dir, options.workDir, !options.watchBuild).dist;
+	const extensions = stagePackage(dir, options.workDir, !options.watchBuild);
 	const timings: Record<string, number> = {};
 	const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
 		const t = Date.now();
