@@ -35,9 +35,6 @@ export interface WorkflowFile {
 export interface PrepareOptions {
 	teamId: string;
 	filesDir: string;
-	credential?: { id: string; name: string };
-	/** Node type prefix to use (default: custom extension). */
-	typePrefix?: string;
 	/** Extra parameter overrides by node name (merged into `parameters`). */
 	overrides?: Record<string, Record<string, unknown>>;
 }
@@ -47,14 +44,12 @@ function isEmptyLocator(value: unknown): value is { __rl: true; mode: string; va
 }
 
 export function prepareWorkflow(workflow: WorkflowFile, options: PrepareOptions): WorkflowFile {
-	const credential = options.credential ?? EMULATOR_CREDENTIAL;
-	const typePrefix = options.typePrefix ?? CUSTOM_PREFIX;
 	const text = JSON.stringify(workflow).split(EXAMPLE_FOLDER).join(options.filesDir);
 	const copy = JSON.parse(text) as WorkflowFile;
 	for (const node of copy.nodes) {
 		if (!node.type.startsWith(PACKAGE_PREFIX)) continue;
-		node.type = typePrefix + node.type.slice(PACKAGE_PREFIX.length);
-		node.credentials = { masvApi: { ...credential } };
+		node.type = CUSTOM_PREFIX + node.type.slice(PACKAGE_PREFIX.length);
+		node.credentials = { masvApi: { ...EMULATOR_CREDENTIAL } };
 		if (isEmptyLocator(node.parameters.teamId)) {
 			node.parameters.teamId = { __rl: true, mode: 'id', value: options.teamId };
 		}
@@ -92,8 +87,8 @@ export function readWorkflowDir(dir: string): WorkflowFile[] {
 }
 
 /** The credential file for `n8n import:credentials` (data is encrypted by n8n on import). */
-export function emulatorCredential(url: string, apiKey: string, credential = EMULATOR_CREDENTIAL): unknown[] {
-	return [{ ...credential, type: 'masvApi', data: { apiKey, baseUrl: url } }];
+export function emulatorCredential(url: string, apiKey: string): unknown[] {
+	return [{ ...EMULATOR_CREDENTIAL, type: 'masvApi', data: { apiKey, baseUrl: url } }];
 }
 
 // ---- the output of `n8n execute --rawOutput` -------------------------------------------------
