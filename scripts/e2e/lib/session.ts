@@ -35,7 +35,6 @@ export interface Session {
 	/** The dist/ folder n8n loads the package from. */
 	packageDist: string;
 	timings: Record<string, number>;
-	server?: RunningN8n;
 	execute(id: string): Promise<{ code: number; result?: ExecutionResult; stdout: string; stderr: string; ms: number }>;
 	startServer(): Promise<RunningN8n>;
 	close(): Promise<void>;
@@ -90,7 +89,6 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 			},
 			async startServer() {
 				server = await time('startServer', () => startN8n(config));
-				session.server = server;
 				return server;
 			},
 			close,
