@@ -2,7 +2,6 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { toNodeError } from '../api/errors';
-import { lookupPackageToken } from '../api/packageToken';
 import { getMasvBaseUrl } from '../api/request';
 import { createPortalPackage, createTeamPackage, finalizePackage, uploadFlowApi } from '../api/uploadFlow';
 import type { UploadPackage } from '../api/uploadFlow';
@@ -10,6 +9,7 @@ import { idParameter, listParameter } from '../shared/items';
 import { DEFAULT_PART_SIZE, MIB } from '../transfer/parts';
 import { uploadFile } from '../transfer/upload';
 import type { UploadSource } from '../transfer/upload';
+import { packageTokenForItem } from './packageToken';
 
 interface UploadOptions {
 	fileName?: string;
@@ -17,7 +17,6 @@ interface UploadOptions {
 	chunkSize?: number;
 	parallelUploads?: number;
 	onePackagePerItem?: boolean;
-	packageToken?: string;
 }
 
 /** A package of this run and what happened to it. */
@@ -67,7 +66,7 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 			const parallel = parallelOption(this, options, itemIndex);
 			let run = options.onePackagePerItem ? undefined : shared;
 			if (!run) {
-				const pkg = await packageForItem(this, baseUrl, itemIndex, options);
+				const pkg = await packageForItem(this, baseUrl, itemIndex);
 				run = runs.get(pkg.id) ?? { pkg };
 				runs.set(pkg.id, run);
 				if (!options.onePackagePerItem) {
@@ -158,15 +157,12 @@ async function packageForItem(
 	ctx: IExecuteFunctions,
 	baseUrl: string,
 	itemIndex: number,
-	options: UploadOptions,
 ): Promise<UploadPackage> {
 	const destination = ctx.getNodeParameter('destination', itemIndex, 'newPackage') as string;
 	if (destination === 'existingPackage') {
-		const packageId = idParameter(ctx, 'packageId', itemIndex);
-		const given = typeof options.packageToken === 'string' ? options.packageToken.trim() : '';
-		if (given) return { id: packageId, name: '', state: 'new', token: given };
-		const teamId = idParameter(ctx, 'teamId', itemIndex);
-		const { token, pkg } = await lookupPackageToken(ctx, teamId, packageId, itemIndex);
+		const { packageId, token, pkg } = await packageTokenForItem(ctx, itemIndex);
+		// A token given under Options: the package cannot be read with the API key to check it.
+		if (!pkg) return { id: packageId, name: '', state: 'new', token };
 		const state = String(pkg.state ?? 'new');
 		if (state !== 'new') {
 			throw new NodeOperationError(ctx.getNode(), `The package ${packageId} is ${state}: files can only be added to a package that is not finalized`, {
