@@ -21,6 +21,9 @@ import type {
 import { masvNode, registerNodeType, runWorkflow } from '../harness';
 import type { RunOptions, RunResult } from '../harness';
 import type { Emulator } from '../emulator';
+import { credentialsFor } from '../harness/emulatorApi';
+
+export { api, credentialsFor, getPackage } from '../harness/emulatorApi';
 
 export const MIB = 1024 * 1024;
 export const SOURCE_TYPE = 'test.binarySource';
@@ -113,10 +116,6 @@ export async function binaryBytes(binary: IBinaryData): Promise<Buffer> {
 	return await Container.get(BinaryDataService).getAsBuffer(binary);
 }
 
-export function credentialsFor(emu: Emulator) {
-	return { masvApi: { apiKey: emu.apiKey, baseUrl: emu.url } };
-}
-
 /** Source node with these items → MASV node with these parameters. */
 export async function runTransfer(
 	emu: Emulator,
@@ -144,26 +143,6 @@ export async function runTransfer(
 export async function runAlone(emu: Emulator, parameters: INodeParameters, extra: Partial<RunOptions> = {}) {
 	const result = await runWorkflow({ credentials: credentialsFor(emu), ...extra, nodes: [masvNode(parameters)] });
 	return { ...result, items: result.output('MASV') };
-}
-
-/** A call to the emulator's API with its API key (test set-up, not through the node). */
-export async function api<T = IDataObject>(emu: Emulator, method: string, route: string, body?: unknown, token?: string): Promise<T> {
-	const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-	if (token) headers['X-Package-Token'] = token;
-	else headers['X-API-KEY'] = emu.apiKey;
-	const response = await fetch(`${emu.url}${route}`, {
-		method,
-		headers,
-		body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
-	});
-	const text = await response.text();
-	if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
-	return (text ? JSON.parse(text) : undefined) as T;
-}
-
-/** The package's full record (with `access_token`) from the team route. */
-export async function getPackage(emu: Emulator, packageId: string): Promise<IDataObject> {
-	return await api(emu, 'GET', `/v1.1/teams/${emu.teamId}/packages/${packageId}`);
 }
 
 /** Finalize requests the emulator saw (file or package). */
