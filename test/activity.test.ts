@@ -4,6 +4,7 @@ import { activityDate } from '../nodes/Masv/resources/activity';
 import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
+import { credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const ACTIVITY = '01HACT1V1TYACT1V1TYACT1V1T';
@@ -128,7 +129,6 @@ describe('activity (nock)', () => {
 
 describe('activity (emulator)', () => {
 	let emu: Emulator;
-	const credentials = () => ({ masvApi: { apiKey: emu.apiKey, baseUrl: emu.url } });
 
 	beforeAll(async () => {
 		nock.enableNetConnect();
@@ -154,7 +154,7 @@ describe('activity (emulator)', () => {
 
 		// Return All over the emulator's real pages of 50: 55 uploads (and whatever the seed holds), each once.
 		emu.resetRequests();
-		const all = await runMasv({ resource: 'activity', operation: 'getAll', teamId: rl(emu.teamId), returnAll: true }, { credentials: credentials() });
+		const all = await runMasv({ resource: 'activity', operation: 'getAll', teamId: rl(emu.teamId), returnAll: true }, { credentials: credentialsFor(emu) });
 		expect(all.error).toBeUndefined();
 		const allIds = all.items.map((item) => item.json.id);
 		expect(new Set(allIds).size).toBe(allIds.length);
@@ -163,7 +163,7 @@ describe('activity (emulator)', () => {
 
 		const limited = await runMasv(
 			{ resource: 'activity', operation: 'getAll', teamId: rl(emu.teamId), returnAll: false, limit: 3 },
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(limited.items).toHaveLength(3);
 
@@ -175,7 +175,7 @@ describe('activity (emulator)', () => {
 				returnAll: true,
 				filters: { packageId: ids[3], activityTypes: ['package_upload_to_masv'], activityStates: ['pending'] },
 			},
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(filtered.error).toBeUndefined();
 		expect(filtered.items).toHaveLength(1);
@@ -183,13 +183,13 @@ describe('activity (emulator)', () => {
 
 		const none = await runMasv(
 			{ resource: 'activity', operation: 'getAll', teamId: rl(emu.teamId), returnAll: true, filters: { packageId: ids[3], activityStates: ['complete'] } },
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(none.items).toHaveLength(0);
 
 		const events = await runMasv(
 			{ resource: 'activity', operation: 'getEvents', teamId: rl(emu.teamId), activityId: String(filtered.items[0].json.id) },
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(events.error).toBeUndefined();
 		expect(events.items.map((item) => item.json.state)).toEqual(['pending']);
@@ -199,7 +199,7 @@ describe('activity (emulator)', () => {
 	it('the created-at window is applied by the emulator as sent', async () => {
 		const future = await runMasv(
 			{ resource: 'activity', operation: 'getAll', teamId: rl(emu.teamId), returnAll: true, filters: { createdAtStart: '2999-01-01' } },
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(future.error).toBeUndefined();
 		expect(future.items).toHaveLength(0);
@@ -207,7 +207,7 @@ describe('activity (emulator)', () => {
 		expect(call?.query.created_at_start).toBe('2999-01-01T00:00:00');
 		const past = await runMasv(
 			{ resource: 'activity', operation: 'getAll', teamId: rl(emu.teamId), returnAll: true, filters: { createdAtStart: '2000-01-01T00:00:00' } },
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(past.items.length).toBeGreaterThan(0);
 	});

@@ -7,6 +7,7 @@ import { searchIntegrations } from '../nodes/Masv/methods/listSearch';
 import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, masvNode, rl, runMasv, runWorkflow } from './harness';
+import { credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const CONN = '01EKYZ1VH9GTS9GYMCMSR4NR9G';
@@ -348,7 +349,6 @@ function loadOptionsContext(parameters: INodeParameters, baseUrl = TEST_BASE_URL
 
 describe('integration (emulator)', () => {
 	let emu: Emulator;
-	const credentials = () => ({ masvApi: { apiKey: emu.apiKey, baseUrl: emu.url } });
 
 	beforeAll(async () => {
 		nock.enableNetConnect();
@@ -360,10 +360,10 @@ describe('integration (emulator)', () => {
 
 	it('getAll and get read the seeded connections; the picker lists them', async () => {
 		const { s3InId, s3OutId, gatewayId } = emu.seed.cloudConnections;
-		const list = await runMasv({ resource: 'integration', operation: 'getAll', teamId: rl(emu.teamId), returnAll: true }, { credentials: credentials() });
+		const list = await runMasv({ resource: 'integration', operation: 'getAll', teamId: rl(emu.teamId), returnAll: true }, { credentials: credentialsFor(emu) });
 		expect(list.error).toBeUndefined();
 		expect(list.items.map((item) => item.json.id).sort()).toEqual([s3InId, s3OutId, gatewayId].sort());
-		const one = await runMasv({ resource: 'integration', operation: 'get', integrationId: rl(s3InId) }, { credentials: credentials() });
+		const one = await runMasv({ resource: 'integration', operation: 'get', integrationId: rl(s3InId) }, { credentials: credentialsFor(emu) });
 		expect(one.items[0].json).toMatchObject({ id: s3InId, provider: 'amazon_s3', direction: 'cloud_to_masv' });
 		const picker = await searchIntegrations.call(loadOptionsContext({ teamId: rl(emu.teamId) }, emu.url, emu.apiKey), 'imports');
 		expect(picker.results).toEqual([{ name: 'Emulator S3 (imports) (amazon_s3, import)', value: s3InId }]);
@@ -373,7 +373,7 @@ describe('integration (emulator)', () => {
 		const { s3InId, gatewayId } = emu.seed.cloudConnections;
 		const cloud = await runMasv(
 			{ resource: 'integration', operation: 'listFiles', integrationId: rl(s3InId), prefix: 'media/', returnAll: true, options: { pageSize: 1 } },
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(cloud.error).toBeUndefined();
 		expect(cloud.items.map((item) => [item.json.id, item.json.kind])).toEqual([
@@ -382,7 +382,7 @@ describe('integration (emulator)', () => {
 		]);
 		const gateway = await runMasv(
 			{ resource: 'integration', operation: 'listFiles', integrationId: rl(gatewayId), prefix: 'projects/show', returnAll: true, options: { pageSize: 1 } },
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(gateway.error).toBeUndefined();
 		expect(gateway.items.map((item) => item.json.id)).toEqual(['/projects/show/ep1.mov', '/projects/show/notes.txt']);
@@ -392,7 +392,7 @@ describe('integration (emulator)', () => {
 
 	it('listFiles → importFiles: the new package holds the folder, byte for byte', async () => {
 		const { s3InId } = emu.seed.cloudConnections;
-		const common = { credentials: credentials() };
+		const common = { credentials: credentialsFor(emu) };
 		const list = masvNode(
 			{ resource: 'integration', operation: 'listFiles', integrationId: rl(s3InId), prefix: 'media/', returnAll: true },
 			{ name: 'List' },
@@ -453,7 +453,7 @@ describe('integration (emulator)', () => {
 				files: 'media/, readme.txt',
 				name: 'Round trip',
 			},
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(imported.error).toBeUndefined();
 		const pkg = imported.items[0].json.package as { id: string };
@@ -461,7 +461,7 @@ describe('integration (emulator)', () => {
 
 		const sent = await runMasv(
 			{ resource: 'package', operation: 'sendToIntegration', teamId: rl(emu.teamId), packageId: rl(pkg.id), integrationId: rl(s3OutId) },
-			{ credentials: credentials() },
+			{ credentials: credentialsFor(emu) },
 		);
 		expect(sent.error).toBeUndefined();
 		expect(sent.items).toHaveLength(1);

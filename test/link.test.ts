@@ -4,6 +4,7 @@ import { API_RETRY } from '../nodes/Masv/api/request';
 import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
+import { credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PKG = '01ENX9B1J68NT9Y4QHXD7T0X6S';
@@ -245,7 +246,7 @@ describe('link against the emulator', () => {
 	});
 
 	it('create then get round trip, with a password', async () => {
-		const credentials = { masvApi: { apiKey: emu.apiKey, baseUrl: emu.url } };
+		const credentials = credentialsFor(emu);
 		const created = await runMasv(
 			{ resource: 'package', operation: 'create', teamId: rl(emu.teamId), name: 'Round trip' },
 			{ credentials },

@@ -2,6 +2,7 @@ import nock from 'nock';
 
 import { startEmulator } from './emulator';
 import { TEST_BASE_URL, rl, runMasv } from './harness';
+import { credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 
@@ -22,7 +23,7 @@ describe('v1.1 pagination across page bases', () => {
 			emu.resetRequests();
 			const { items, error } = await runMasv(
 				{ resource: 'teamspace', operation: 'getAll', teamId: rl(emu.seed.teamId), returnAll: true },
-				{ credentials: { masvApi: { apiKey: emu.apiKey, baseUrl: emu.url } } },
+				{ credentials: credentialsFor(emu) },
 			);
 			expect(error).toBeUndefined();
 			const ids = items.map((item) => item.json.id as string);

@@ -2,6 +2,7 @@ import nock from 'nock';
 
 import { startEmulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
+import { credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PORTAL = '01CTDNW11G67NKHQW5JE8TP2TJ';
@@ -564,7 +565,7 @@ describe('portal (emulator)', () => {
 	it('create → get → update → getAll → delete through the engine', async () => {
 		const emu = await startEmulator();
 		try {
-			const credentials = { masvApi: { apiKey: emu.apiKey, baseUrl: emu.url } };
+			const credentials = credentialsFor(emu);
 			const teamId = rl(emu.seed.teamId);
 
 			const created = await runMasv(

@@ -2,6 +2,7 @@ import nock from 'nock';
 
 import { startEmulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
+import { credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const TAG = '01FZGG2QQQTJV9CJ1Q2ZNXVKCQ';
@@ -145,7 +146,7 @@ describe('tag (emulator)', () => {
 	it('create → getAll → delete against the emulator', async () => {
 		const emu = await startEmulator();
 		try {
-			const credentials = { masvApi: { apiKey: emu.apiKey, baseUrl: emu.url } };
+			const credentials = credentialsFor(emu);
 			const teamId = rl(emu.seed.teamId);
 			const created = await runMasv({ resource: 'tag', operation: 'create', teamId, name: 'n8n-tag' }, { credentials });
 			expect(created.error).toBeUndefined();

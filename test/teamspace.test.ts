@@ -2,6 +2,7 @@ import nock from 'nock';
 
 import { startEmulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
+import { credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const SPACE = '01E8TP2TJCTDNW11G67NKHQW5J';
@@ -444,7 +445,7 @@ describe('teamspace (emulator)', () => {
 	it('create with members → get → update → members → getAll → delete through the engine', async () => {
 		const emu = await startEmulator();
 		try {
-			const credentials = { masvApi: { apiKey: emu.apiKey, baseUrl: emu.url } };
+			const credentials = credentialsFor(emu);
 			const teamId = rl(emu.seed.teamId);
 			const [owner, admin, member] = emu.seed.members;
 

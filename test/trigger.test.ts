@@ -3,6 +3,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { MASV_TRIGGER_TYPE, TEST_API_KEY, TEST_BASE_URL, rl, runWorkflow } from './harness';
 import { activateTrigger, registerPollingNodeType, triggerNode } from './harness/poll';
+import { credentialsFor } from './harness/emulatorApi';
 import { startEmulator, type Emulator } from './emulator';
 import { MasvTrigger } from '../nodes/MasvTrigger/MasvTrigger.node';
 import { MAX_PENDING, RECENT_WINDOW_MS } from '../nodes/MasvTrigger/poll';
@@ -18,11 +19,11 @@ const stateOf = (data: IDataObject) => (data['node:MASV Trigger'] as IDataObject
 
 describe('MASV Trigger against the emulator', () => {
 	let emu: Emulator;
-	let credentials: { masvApi: { apiKey: string; baseUrl: string } };
+	let credentials: ReturnType<typeof credentialsFor>;
 
 	beforeAll(async () => {
 		emu = await startEmulator();
-		credentials = { masvApi: { apiKey: emu.apiKey, baseUrl: emu.url } };
+		credentials = credentialsFor(emu);
 	});
 	afterAll(async () => {
 		await emu.close();
@@ -194,7 +195,7 @@ describe('MASV Trigger against the emulator', () => {
 		expect(stateOf(trigger.staticData()).target).toBe(`teamPackageFinalized:${emu.teamId}`);
 		await createFinalized('x');
 		const moved = await activateTrigger(triggerNode({ event: 'teamPackageFinalized', teamId: rl(other.teamId) }), {
-			credentials: { masvApi: { apiKey: other.apiKey, baseUrl: emu.url } },
+			credentials: credentialsFor({ url: emu.url, apiKey: other.apiKey }),
 			staticData: trigger.staticData(),
 		});
 		expect(moved.emitted).toEqual([]);
