@@ -27,20 +27,20 @@ function packageOf(ctx: MasvContext, answer: IDataObject, itemIndex: number): Up
 	return { id, token, name: String(answer.name ?? ''), state: String(answer.state ?? 'new') };
 }
 
-/** A new team package (§5.3, API key). */
+/** A new team package (§5.3, API key), and MASV's answer as it came (its token included). */
 export async function createTeamPackage(
 	ctx: MasvContext,
 	teamId: string,
 	body: { name: string; description: string; recipients: string[] },
 	itemIndex: number,
-): Promise<UploadPackage> {
+): Promise<{ pkg: UploadPackage; answer: IDataObject }> {
 	const answer = await masvApiRequest<IDataObject>(ctx, {
 		method: 'POST',
 		path: `/v1/teams/${encodeURIComponent(teamId)}/packages`,
 		body: { name: body.name, description: body.description, recipients: body.recipients },
 		itemIndex,
 	});
-	return packageOf(ctx, answer, itemIndex);
+	return { pkg: packageOf(ctx, answer, itemIndex), answer };
 }
 
 /** A new package on a portal found by its subdomain (§9.8 then §5.4; both without credentials). */

@@ -4,6 +4,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { gatewayPage, isStorageGatewayProvider } from '../api/cloudConnections';
 import { toNodeError } from '../api/errors';
 import { getMasvBaseUrl, masvApiRequest, masvPackageRequest } from '../api/request';
+import { createTeamPackage } from '../api/uploadFlow';
 import { forEachItem, idParameter, listParameter } from '../shared/items';
 import type { CustomOperations } from './types';
 
@@ -187,17 +188,8 @@ async function importFiles(this: IExecuteFunctions) {
 			}
 		}
 
-		const pkg = await masvApiRequest<IDataObject>(this, {
-			method: 'POST',
-			path: `/v1/teams/${encodeURIComponent(teamId)}/packages`,
-			body: { name, description, recipients },
-			itemIndex,
-		});
-		const packageId = typeof pkg?.id === 'string' ? pkg.id : '';
-		const token = typeof pkg?.access_token === 'string' ? pkg.access_token : '';
-		if (!packageId || !token) {
-			throw new NodeOperationError(this.getNode(), 'MASV created the package but returned no ID or access token', { itemIndex });
-		}
+		const { pkg, answer } = await createTeamPackage(this, teamId, { name, description, recipients }, itemIndex);
+		const { id: packageId, token } = pkg;
 
 		const baseUrl = await getMasvBaseUrl(this);
 		const body: IDataObject = { cloud_connection_id: integrationId, direction: 'cloud_to_masv', provider, files };
@@ -224,7 +216,7 @@ async function importFiles(this: IExecuteFunctions) {
 			}
 			throw failure;
 		}
-		return { package: publicPackage(pkg), transfer: transfer ?? {} };
+		return { package: publicPackage(answer), transfer: transfer ?? {} };
 	});
 }
 

@@ -191,7 +191,7 @@ async function packageForItem(
 	}
 	const teamId = idParameter(ctx, 'teamId', itemIndex);
 	const recipients = listParameter(ctx.getNodeParameter('recipients', itemIndex, ''));
-	return await createTeamPackage(ctx, teamId, { name, description, recipients }, itemIndex);
+	return (await createTeamPackage(ctx, teamId, { name, description, recipients }, itemIndex)).pkg;
 }
 
 /** The binaries an item uploads, checked before any package is created. */
