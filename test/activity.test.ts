@@ -4,7 +4,7 @@ import { activityDate } from '../nodes/Masv/resources/activity';
 import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
-import { credentialsFor } from './harness/emulatorApi';
+import { api, credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const ACTIVITY = '01HACT1V1TYACT1V1TYACT1V1T';
@@ -139,13 +139,7 @@ describe('activity (emulator)', () => {
 	});
 
 	async function createPackage(name: string): Promise<string> {
-		const response = await fetch(`${emu.url}/v1/teams/${emu.teamId}/packages`, {
-			method: 'POST',
-			headers: { 'X-API-KEY': emu.apiKey, 'Content-Type': 'application/json' },
-			body: JSON.stringify({ name }),
-		});
-		expect(response.status).toBeLessThan(300);
-		return ((await response.json()) as { id: string }).id;
+		return (await api<{ id: string }>(emu, 'POST', `/v1/teams/${emu.teamId}/packages`, { name })).id;
 	}
 
 	it('getAll walks every page of the history and filters by package and type; getEvents lists the transitions', async () => {

@@ -4,7 +4,7 @@ import { API_RETRY } from '../nodes/Masv/api/request';
 import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
-import { credentialsFor } from './harness/emulatorApi';
+import { api, credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PKG = '01ENX9B1J68NT9Y4QHXD7T0X6S';
@@ -212,27 +212,27 @@ describe('link', () => {
 
 /** One single-part file through masv-api.md §6.4-6.8, straight against the emulator. */
 async function uploadSmallFile(emu: Emulator, packageId: string, bytes: Buffer): Promise<void> {
-	const headers = { 'X-Package-Token': emu.admin.packageToken(packageId), 'Content-Type': 'application/json' };
-	const api = async (path: string, body: unknown) => {
-		const response = await fetch(`${emu.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-		expect(response.ok).toBe(true);
-		return (await response.json()) as Record<string, unknown>;
-	};
-	const added = (await api(`/v1/packages/${packageId}/files`, { kind: 'file', name: 'hello.txt', path: '', size: bytes.length })) as {
-		file: { id: string };
-		create_blueprint: { method: string; url: string };
-	};
+	const token = emu.admin.packageToken(packageId);
+	const added = await api<{ file: { id: string }; create_blueprint: { method: string; url: string } }>(
+		emu,
+		'POST',
+		`/v1/packages/${packageId}/files`,
+		{ kind: 'file', name: 'hello.txt', path: '', size: bytes.length },
+		token,
+	);
 	const created = await fetch(added.create_blueprint.url, { method: added.create_blueprint.method });
 	const uploadId = /<UploadId>(.*?)<\/UploadId>/.exec(await created.text())?.[1];
 	expect(uploadId).toBeTruthy();
-	const [chunk] = (await api(`/v1/packages/${packageId}/files/${added.file.id}?start=0&count=1`, { upload_id: uploadId })) as unknown as Array<{ url: string }>;
+	const [chunk] = await api<Array<{ url: string }>>(emu, 'POST', `/v1/packages/${packageId}/files/${added.file.id}?start=0&count=1`, { upload_id: uploadId }, token);
 	const put = await fetch(chunk.url, { method: 'PUT', body: bytes });
 	expect(put.ok).toBe(true);
-	await api(`/v1/packages/${packageId}/files/${added.file.id}/finalize`, {
-		size: bytes.length,
-		file_extras: { upload_id: uploadId },
-		chunk_extras: [{ partNumber: '1', etag: put.headers.get('etag') }],
-	});
+	await api(
+		emu,
+		'POST',
+		`/v1/packages/${packageId}/files/${added.file.id}/finalize`,
+		{ size: bytes.length, file_extras: { upload_id: uploadId }, chunk_extras: [{ partNumber: '1', etag: put.headers.get('etag') }] },
+		token,
+	);
 }
 
 describe('link against the emulator', () => {

@@ -2,7 +2,7 @@ import nock from 'nock';
 
 import { startEmulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
-import { credentialsFor } from './harness/emulatorApi';
+import { api, credentialsFor } from './harness/emulatorApi';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const SPACE = '01E8TP2TJCTDNW11G67NKHQW5J';
@@ -509,12 +509,7 @@ describe('teamspace (emulator)', () => {
 			expect(listed.items.map((item) => item.json.name).sort()).toEqual(['Emulator Space', 'n8n Space 2']);
 
 			for (const name of ['in-space-1', 'in-space-2']) {
-				const response = await fetch(`${emu.url}/v1/teams/${emu.seed.teamId}/packages`, {
-					method: 'POST',
-					headers: { 'X-API-KEY': emu.apiKey, 'Content-Type': 'application/json' },
-					body: JSON.stringify({ name, teamspace_id: spaceId }),
-				});
-				expect(response.status).toBeLessThan(300);
+				await api(emu, 'POST', `/v1/teams/${emu.seed.teamId}/packages`, { name, teamspace_id: spaceId });
 			}
 			const finalizedOnly = await runMasv(
 				{ resource: 'teamspace', operation: 'getPackages', teamspaceId: rl(spaceId), returnAll: true },

@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { MASV_TRIGGER_TYPE, TEST_API_KEY, TEST_BASE_URL, rl, runWorkflow } from './harness';
 import { activateTrigger, registerPollingNodeType, triggerNode } from './harness/poll';
-import { credentialsFor } from './harness/emulatorApi';
+import { api, credentialsFor } from './harness/emulatorApi';
 import { startEmulator, type Emulator } from './emulator';
 import { MasvTrigger } from '../nodes/MasvTrigger/MasvTrigger.node';
 import { MAX_PENDING, RECENT_WINDOW_MS } from '../nodes/MasvTrigger/poll';
@@ -33,18 +33,9 @@ describe('MASV Trigger against the emulator', () => {
 	});
 	afterEach(() => jest.restoreAllMocks());
 
-	async function api(method: string, path: string, body?: unknown, key: string | null = emu.apiKey): Promise<IDataObject> {
-		const response = await fetch(`${emu.url}${path}`, {
-			method,
-			headers: { 'Content-Type': 'application/json', ...(key ? { 'X-API-KEY': key } : {}) },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-		return (await response.json()) as IDataObject;
-	}
 	/** A team package, still `new` (being uploaded). */
 	const createPackage = async (name: string, extra: IDataObject = {}) =>
-		String((await api('POST', `/v1/teams/${emu.teamId}/packages`, { name, ...extra })).id);
+		String((await api(emu, 'POST', `/v1/teams/${emu.teamId}/packages`, { name, ...extra })).id);
 	// The emulator's finalize wants uploaded files; the trigger only looks at the package state, so
 	// the test sets it directly (the upload flow has its own tests).
 	const finalize = (id: string) => {
@@ -205,7 +196,7 @@ describe('MASV Trigger against the emulator', () => {
 	it('portal packages: one legacy list call per poll, by portal ID', async () => {
 		const portalId = emu.seed.portalId;
 		const upload = async (name: string) =>
-			String((await api('POST', `/v1/portals/${portalId}/packages`, { name, sender: 'editor@example.com' }, null)).id);
+			String((await api(emu, 'POST', `/v1/portals/${portalId}/packages`, { name, sender: 'editor@example.com' }, null)).id);
 		const before = await upload('before activation');
 		finalize(before);
 		const slow = await upload('slow upload');
