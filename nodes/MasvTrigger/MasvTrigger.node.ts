@@ -9,6 +9,7 @@ import type {
 
 import { searchPortals, searchTeams, searchTeamspaces } from '../Masv/methods/listSearch';
 import { portalLocator, teamLocator, teamspaceLocator } from '../Masv/shared/descriptions';
+import { plainText } from '../Masv/shared/items';
 import { includePackageTokenOption, withoutTokens } from '../Masv/shared/secrets';
 import { pollPackages } from './poll';
 import { portalSource, v11Source } from './sources';
@@ -21,8 +22,7 @@ const forEvent = (event: MasvTriggerEvent) => ({ show: { event: [event] } });
 /** The list an event reads, and the ID that names it (kept with the poll state). */
 function sourceFor(ctx: IPollFunctions, event: MasvTriggerEvent): { source: PackageSource; target: string } {
 	const id = (name: string, label: string): string => {
-		const value = ctx.getNodeParameter(name, '', { extractValue: true });
-		const text = typeof value === 'string' ? value.trim() : String(value ?? '').trim();
+		const text = plainText(ctx.getNodeParameter(name, '', { extractValue: true }));
 		if (!text) throw new NodeOperationError(ctx.getNode(), `Choose a ${label} in the "${label}" parameter (${name})`);
 		return text;
 	};

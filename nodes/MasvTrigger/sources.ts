@@ -104,8 +104,7 @@ export function portalSource(ctx: MasvContext, portalId: string): PackageSource 
 }
 
 export function createdAtMs(pkg: IDataObject): number {
-	const ms = typeof pkg.created_at === 'string' ? Date.parse(pkg.created_at) : NaN;
-	return Number.isNaN(ms) ? NaN : ms;
+	return typeof pkg.created_at === 'string' ? Date.parse(pkg.created_at) : NaN;
 }
 
 function newestFirst(records: IDataObject[]): IDataObject[] {

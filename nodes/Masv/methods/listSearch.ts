@@ -1,7 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { masvApiRequest } from '../api/request';
-import { recordsOf } from '../shared/routing';
+import { recordsOf, totalOf } from '../shared/routing';
 
 function matches(filter: string | undefined, ...values: unknown[]): boolean {
 	if (!filter) return true;
@@ -41,7 +41,7 @@ export async function searchPackages(
 		qs: { page, limit, sort: '-created_at', status: 'new,finalized,expired', ...(filter ? { name: filter } : {}) },
 	});
 	const records = recordsOf(body);
-	const total = (body as { metadata?: { total?: number } }).metadata?.total;
+	const total = totalOf(body);
 	const more = records.length === limit && (total === undefined || page * limit < total);
 	return {
 		results: records.map((pkg) => ({
@@ -67,7 +67,7 @@ async function acrossTeams(
 			const body = await masvApiRequest(ctx, { method: 'GET', path: route(id), qs: { page, limit: 50 } });
 			const records = recordsOf(body, listKey);
 			all.push(...records);
-			const total = (body as { metadata?: { total?: number } }).metadata?.total;
+			const total = totalOf(body);
 			const read = (page - firstPage + 1) * 50;
 			if (records.length < 50 || (total !== undefined && read >= total) || page - firstPage >= 20) break;
 		}

@@ -5,6 +5,7 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { toNodeError } from '../api/errors';
 import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../api/request';
+import { listParameter } from '../shared/items';
 import { MIB } from './parts';
 import { storageErrorText, storageGetStream } from './storage';
 import type { BinaryStream, StorageBlueprint } from './storage';
@@ -152,10 +153,7 @@ export function mimeTypeOf(fileName: string): string {
  * be given comma-separated; a file matching any of them is kept. An empty filter keeps everything.
  */
 export function matchesFileName(filter: string, name: string, path = ''): boolean {
-	const patterns = filter
-		.split(',')
-		.map((pattern) => pattern.trim())
-		.filter(Boolean);
+	const patterns = listParameter(filter);
 	if (patterns.length === 0) return true;
 	const fullPath = path ? `${path.replace(/\/+$/, '')}/${name}` : name;
 	return patterns.some((pattern) => {
