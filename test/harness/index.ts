@@ -138,6 +138,32 @@ export interface RunResult {
 export const TEST_API_KEY = 'test-api-key-0123456789';
 export const TEST_BASE_URL = 'http://masv.test';
 
+/**
+ * What n8n's server hands an execution or an activation (`IWorkflowExecuteAdditionalData`), as far
+ * as the node and the engine read it: the credentials (default: a `masvApi` credential for
+ * `TEST_BASE_URL`), the instance URLs and `extra`; anything else reads as undefined.
+ */
+export function additionalData(
+	credentials: Record<string, ICredentialDataDecryptedObject> = { masvApi: { apiKey: TEST_API_KEY, baseUrl: TEST_BASE_URL } },
+	extra: Record<string, unknown> = {},
+): IWorkflowExecuteAdditionalData {
+	const base: Record<string, unknown> = {
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		restApiUrl: 'http://localhost/rest',
+		instanceBaseUrl: 'http://localhost/',
+		webhookBaseUrl: 'http://localhost/webhook',
+		webhookTestBaseUrl: 'http://localhost/webhook-test',
+		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+		formWaitingBaseUrl: 'http://localhost/form-waiting',
+		variables: {},
+		currentNodeExecutionIndex: 0,
+		...extra,
+	};
+	return new Proxy(base, {
+		get: (target, key) => (key in target ? target[key as string] : undefined),
+	}) as unknown as IWorkflowExecuteAdditionalData;
+}
+
 let binaryInit: Promise<void> | undefined;
 
 async function initBinaryData(): Promise<void> {
@@ -184,24 +210,6 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		settings,
 	} as never);
 	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
-	const base: Record<string, unknown> = {
-		credentialsHelper: new TestCredentialsHelper(
-			options.credentials ?? { masvApi: { apiKey: TEST_API_KEY, baseUrl: TEST_BASE_URL } },
-		),
-		hooks,
-		executionId,
-		restApiUrl: 'http://localhost/rest',
-		instanceBaseUrl: 'http://localhost/',
-		webhookBaseUrl: 'http://localhost/webhook',
-		webhookTestBaseUrl: 'http://localhost/webhook-test',
-		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
-		formWaitingBaseUrl: 'http://localhost/form-waiting',
-		variables: {},
-		currentNodeExecutionIndex: 0,
-	};
-	const additionalData = new Proxy(base, {
-		get: (target, key) => (key in target ? target[key as string] : undefined),
-	}) as unknown as IWorkflowExecuteAdditionalData;
 	const start = workflow.getNode(options.nodes[0].name);
 	if (!start) throw new Error('no start node');
 	const runData = createRunExecutionData({
@@ -209,7 +217,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			nodeExecutionStack: [{ node: start, data: { main: [options.input ?? [{ json: {} }]] }, source: null }],
 		},
 	});
-	const execution = new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow);
+	const data = additionalData(options.credentials, { hooks, executionId });
+	const execution = new WorkflowExecute(data, 'manual', runData).processRunExecutionData(workflow);
 	options.onStart?.(() => execution.cancel());
 	const run = await finished;
 	return {

@@ -12,11 +12,10 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 	INodeType,
-	IWorkflowExecuteAdditionalData,
 	WorkflowActivateMode,
 } from 'n8n-workflow';
 
-import { MASV_TRIGGER_TYPE, TEST_API_KEY, TEST_BASE_URL, TestCredentialsHelper, nodeTypes, registerNodeType } from './index';
+import { MASV_TRIGGER_TYPE, additionalData, nodeTypes, registerNodeType } from './index';
 
 /**
  * Registers a polling node type the way n8n's loader does (`DirectoryLoader.applySpecialNodeParameters`
@@ -78,22 +77,7 @@ export async function activateTrigger(
 			ticks = [];
 		},
 	};
-	const additionalData = new Proxy(
-		{
-			credentialsHelper: new TestCredentialsHelper(
-				options.credentials ?? { masvApi: { apiKey: TEST_API_KEY, baseUrl: TEST_BASE_URL } },
-			),
-			restApiUrl: 'http://localhost/rest',
-			instanceBaseUrl: 'http://localhost/',
-			webhookBaseUrl: 'http://localhost/webhook',
-			webhookTestBaseUrl: 'http://localhost/webhook-test',
-			webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
-			formWaitingBaseUrl: 'http://localhost/form-waiting',
-			variables: {},
-			currentNodeExecutionIndex: 0,
-		} as Record<string, unknown>,
-		{ get: (target, key) => (key in target ? target[key as string] : undefined) },
-	) as unknown as IWorkflowExecuteAdditionalData;
+	const activationData = additionalData(options.credentials);
 	const active = new ActiveWorkflows(
 		quietLogger as never,
 		scheduler as never,
@@ -113,7 +97,7 @@ export async function activateTrigger(
 			staticData,
 			settings: {},
 		});
-		await active.add('wf-poll', workflow, additionalData, 'trigger', activation, () => {
+		await active.add('wf-poll', workflow, activationData, 'trigger', activation, () => {
 			throw new Error('no trigger nodes here');
 		}, (wf, pollNode, data, mode, activationMode) =>
 			new PollContext(
