@@ -1,10 +1,10 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { returnAllAndLimit, teamLocator } from '../shared/descriptions';
+import { returnAllAndLimit, showFor, teamLocator } from '../shared/descriptions';
 import { route } from '../shared/routing';
 import { simplifyParameter } from '../shared/simplify';
 
-const show = (operations: string[]) => ({ show: { resource: ['activity'], operation: operations } });
+const show = showFor('activity');
 
 const pad = (value: number) => String(value).padStart(2, '0');
 

@@ -1,10 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { resourceLocator, returnAllAndLimitUnpaged, teamLocator } from '../shared/descriptions';
+import { resourceLocator, returnAllAndLimitUnpaged, showFor, teamLocator } from '../shared/descriptions';
 import { route } from '../shared/routing';
 import { simplifyParameter } from '../shared/simplify';
 
-const show = (operations: string[]) => ({ show: { resource: ['integration'], operation: operations } });
+const show = showFor('integration');
 
 export const integrationOperations: INodeProperties = {
 	displayName: 'Operation',

@@ -1,13 +1,10 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { packageLocator } from '../shared/descriptions';
-import { packageTokenOption } from '../shared/descriptions';
+import { packageLocator, packageTokenOption, showFor } from '../shared/descriptions';
 import { tokenTeamLocator } from './package';
 import { linkDownloadFields } from './transferFields';
 
-const show = (operations: string[]): IDisplayOptions => ({
-	show: { resource: ['link'], operation: operations },
-});
+const show = showFor('link');
 
 export const linkOperations: INodeProperties = {
 	displayName: 'Operation',

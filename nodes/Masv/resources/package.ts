@@ -7,6 +7,7 @@ import {
 	resourceLocator,
 	returnAllAndLimit,
 	returnAllAndLimitUnpaged,
+	showFor,
 	sortOption,
 	teamLocator,
 } from '../shared/descriptions';
@@ -15,9 +16,7 @@ import { includePackageTokenOption, stripTokens } from '../shared/secrets';
 import { packageDownloadFields, packageUploadFields } from './transferFields';
 import { simplifyParameter } from '../shared/simplify';
 
-const show = (operations: string[]): IDisplayOptions => ({
-	show: { resource: ['package'], operation: operations },
-});
+const show = showFor('package');
 
 /** Operations that act on one package with its package token (custom operations). */
 const TOKEN_OPERATIONS = ['delete', 'finalize', 'getFiles', 'getTransfers', 'sendToIntegration', 'updateExpiry'];

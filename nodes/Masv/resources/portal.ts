@@ -1,5 +1,4 @@
 import type {
-	IDisplayOptions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
 	INodeProperties,
@@ -11,6 +10,7 @@ import {
 	portalLocator,
 	returnAllAndLimit,
 	returnAllAndLimitUnpaged,
+	showFor,
 	sortOption,
 	teamLocator,
 } from '../shared/descriptions';
@@ -19,9 +19,7 @@ import { deletedResult, route } from '../shared/routing';
 import { includePackageTokenOption, stripTokens } from '../shared/secrets';
 import { simplifyParameter } from '../shared/simplify';
 
-const show = (operations: string[]): IDisplayOptions => ({
-	show: { resource: ['portal'], operation: operations },
-});
+const show = showFor('portal');
 
 /** preSend of `create`: the whole portal body, from Name, Subdomain and Additional Fields. */
 async function portalCreateRequest(

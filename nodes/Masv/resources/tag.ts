@@ -1,12 +1,10 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { returnAllAndLimitUnpaged, teamLocator } from '../shared/descriptions';
+import { returnAllAndLimitUnpaged, showFor, teamLocator } from '../shared/descriptions';
 import { requireParameter } from '../shared/preSend';
 import { deletedResult, route } from '../shared/routing';
 
-const show = (operations: string[]): IDisplayOptions => ({
-	show: { resource: ['tag'], operation: operations },
-});
+const show = showFor('tag');
 
 export const tagOperations: INodeProperties = {
 	displayName: 'Operation',

@@ -1,10 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { returnAllAndLimitUnpaged, teamLocator } from '../shared/descriptions';
+import { returnAllAndLimitUnpaged, showFor, teamLocator } from '../shared/descriptions';
 import { route } from '../shared/routing';
 import { simplifyParameter } from '../shared/simplify';
 
-const show = (operations: string[]) => ({ show: { resource: ['team'], operation: operations } });
+const show = showFor('team');
 
 export const teamOperations: INodeProperties = {
 	displayName: 'Operation',

@@ -1,5 +1,4 @@
 import type {
-	IDisplayOptions,
 	IExecuteSingleFunctions,
 	IN8nHttpFullResponse,
 	INodeExecutionData,
@@ -11,6 +10,7 @@ import {
 	packageListFilters,
 	returnAllAndLimit,
 	returnAllAndLimitUnpaged,
+	showFor,
 	sortOption,
 	teamLocator,
 	teamspaceLocator,
@@ -20,9 +20,7 @@ import { deletedResult, route } from '../shared/routing';
 import { stripTokens } from '../shared/secrets';
 import { simplifyParameter } from '../shared/simplify';
 
-const show = (operations: string[]): IDisplayOptions => ({
-	show: { resource: ['teamspace'], operation: operations },
-});
+const show = showFor('teamspace');
 
 /** postReceive of `update`: the renamed Teamspace, whichever shape MASV answered with. */
 async function renamedTeamspace(

@@ -247,3 +247,8 @@ export const packageTokenOption: INodeProperties = {
 	description:
 		'The package token (access_token) to use instead of looking it up with the team, for packages the API key cannot see, such as packages received through a portal',
 };
+
+/** The display options of a resource's parameters: shown for these operations of `resource`. */
+export function showFor(resource: string): (operations: string[]) => IDisplayOptions {
+	return (operations) => ({ show: { resource: [resource], operation: operations } });
+}
