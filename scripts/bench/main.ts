@@ -4,7 +4,7 @@
 //
 // Environment: BENCH_RUNS (default 3), BENCH_SIZES_GIB (default "1,4"), BENCH_PART_MIB (default 16),
 // BENCH_PARALLEL (default 4), BENCH_DOWNLOAD_GIB (default 1), BENCH_DIR (default a temp folder, removed at the end).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -127,9 +127,7 @@ async function main(): Promise<void> {
 			const results: Record<string, WorkerResult[]> = { 'node-upload': [], 'plain-upload': [], 'sdk-upload': [] };
 			for (let run = 1; run <= RUNS; run++) {
 				for (const mode of ['node-upload', 'plain-upload', 'sdk-upload'] as const) {
-					await admin(emu, 'idle');
 					await admin(emu, 'reset');
-					spawnSync('sync');
 					const result = await runWorker({ mode, emu, file, size, partSize: PART, parallel: PARALLEL, warm: [file] });
 					cacheDropped &&= result.cacheDropped;
 					log(`${gib} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s, peak RSS ${(result.peakRss / MIB).toFixed(0)} MiB`);
@@ -149,7 +147,6 @@ async function main(): Promise<void> {
 		const size = DOWNLOAD_GIB * GIB;
 		const file = path.join(dir, `source-${DOWNLOAD_GIB}g.bin`);
 		makeFile(file, size);
-		await admin(emu, 'idle');
 		await admin(emu, 'reset');
 		await runWorker({ mode: 'plain-upload', emu, file, size, partSize: PART, parallel: PARALLEL });
 		const packageId = await latestPackage(emu);

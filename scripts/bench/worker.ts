@@ -25,7 +25,7 @@ export interface WorkerTask {
 	parallel: number;
 	packageId?: string;
 	outFile?: string;
-	/** Files or folders the measured run reads (see levelPageCache). */
+	/** Files or folders the measured run reads (see levelPageCache); node-upload reads n8n's store instead. */
 	warm?: string[];
 }
 
@@ -213,8 +213,6 @@ async function nodePrepare(task: WorkerTask): Promise<number> {
 	if (result.error) throw new Error(result.error.message);
 	const binary = result.output('Source')[0]?.binary?.data;
 	if (!binary?.id) throw new Error('no binary in the store');
-	// Written pages go to disk now, not during the measured upload.
-	spawnSync('sync');
 	process.stdout.write(`BENCH_PREPARED ${JSON.stringify({ binary, store: path.join(harnessHome, 'binaryData'), home: harnessHome })}\n`);
 	return 0;
 }
