@@ -1,12 +1,14 @@
 // package/download and link/download through n8n's engine against the emulator.
-import { rl } from '../harness';
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import { rl, runMasv } from '../harness';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
 import { matchesFileName, mimeTypeOf } from '../../nodes/Masv/transfer/download';
 import { parseLinkUrl } from '../../nodes/Masv/operations/download';
 import { downloadBlueprintOf } from '../../nodes/Masv/api/downloadFlow';
-import { api, binaryBytes, getPackage, makeFile, MIB, runAlone, runTransfer, sha256 } from './helpers';
+import { api, binaryBytes, credentialsFor, getPackage, makeFile, MIB, runTransfer, sha256 } from './helpers';
 import type { TestFile } from './helpers';
 
 describe('downloads', () => {
@@ -44,7 +46,7 @@ describe('downloads', () => {
 	});
 	afterEach(() => Object.assign(PART_RETRY, savedRetry));
 
-	async function expectSameBytes(items: Awaited<ReturnType<typeof runAlone>>['items'], property = 'data') {
+	async function expectSameBytes(items: INodeExecutionData[], property = 'data') {
 		for (const item of items) {
 			const original = files.find((f) => f.name === item.json.name) as TestFile;
 			expect(sha256(await binaryBytes(item.binary![property]))).toBe(original.sha256);
@@ -52,13 +54,16 @@ describe('downloads', () => {
 	}
 
 	it('link by URL with its password: every file, no API key anywhere, nothing to storage but the GET', async () => {
-		const run = await runAlone(emu, {
-			resource: 'link',
-			operation: 'download',
-			linkSource: 'url',
-			linkUrl: `https://get.massive.io/${link.id}?secret=${link.download_secret}`,
-			linkPassword: 'open sesame',
-		});
+		const run = await runMasv(
+			{
+				resource: 'link',
+				operation: 'download',
+				linkSource: 'url',
+				linkUrl: `https://get.massive.io/${link.id}?secret=${link.download_secret}`,
+				linkPassword: 'open sesame',
+			},
+			{ credentials: credentialsFor(emu) },
+		);
 		expect(run.error).toBeUndefined();
 		expect(run.items.map((item) => item.json.name).sort()).toEqual(['clip.mov', 'notes.txt', 'still.png']);
 		for (const item of run.items) {
@@ -79,48 +84,57 @@ describe('downloads', () => {
 	});
 
 	it('link by ID and secret, a file name filter and another output field', async () => {
-		const run = await runAlone(emu, {
-			resource: 'link',
-			operation: 'download',
-			linkSource: 'idAndSecret',
-			linkId: link.id,
-			linkSecret: link.download_secret,
-			linkPassword: 'open sesame',
-			options: { fileNameFilter: '*.MOV, notes', binaryPropertyName: 'file' },
-		});
+		const run = await runMasv(
+			{
+				resource: 'link',
+				operation: 'download',
+				linkSource: 'idAndSecret',
+				linkId: link.id,
+				linkSecret: link.download_secret,
+				linkPassword: 'open sesame',
+				options: { fileNameFilter: '*.MOV, notes', binaryPropertyName: 'file' },
+			},
+			{ credentials: credentialsFor(emu) },
+		);
 		expect(run.error).toBeUndefined();
 		expect(run.items.map((item) => item.json.name).sort()).toEqual(['clip.mov', 'notes.txt']);
 		await expectSameBytes(run.items, 'file');
 	});
 
 	it('a wrong link password is a clear error', async () => {
-		const run = await runAlone(emu, {
-			resource: 'link',
-			operation: 'download',
-			linkSource: 'idAndSecret',
-			linkId: link.id,
-			linkSecret: link.download_secret,
-			linkPassword: 'wrong',
-		});
+		const run = await runMasv(
+			{
+				resource: 'link',
+				operation: 'download',
+				linkSource: 'idAndSecret',
+				linkId: link.id,
+				linkSecret: link.download_secret,
+				linkPassword: 'wrong',
+			},
+			{ credentials: credentialsFor(emu) },
+		);
 		expect(run.error?.message).toMatch(/link was refused/);
 		expect((run.error as { httpCode?: string }).httpCode).toBe('401');
 	});
 
 	it('a link URL without a secret names the parameter', async () => {
-		const run = await runAlone(emu, { resource: 'link', operation: 'download', linkUrl: `https://get.massive.io/${link.id}` });
+		const run = await runMasv({ resource: 'link', operation: 'download', linkUrl: `https://get.massive.io/${link.id}` }, { credentials: credentialsFor(emu) });
 		expect(run.error?.message).toMatch(/"Link URL"/);
 	});
 
 	it('package download includes the zip only when asked', async () => {
-		const without = await runAlone(emu, { resource: 'package', operation: 'download', teamId: rl(emu.teamId), packageId: rl(packageId) });
+		const without = await runMasv({ resource: 'package', operation: 'download', teamId: rl(emu.teamId), packageId: rl(packageId) }, { credentials: credentialsFor(emu) });
 		expect(without.items.map((item) => item.json.kind)).toEqual(['file', 'file', 'file']);
-		const withZip = await runAlone(emu, {
-			resource: 'package',
-			operation: 'download',
-			teamId: rl(emu.teamId),
-			packageId: rl(packageId),
-			options: { includeZips: true, fileNameFilter: '*.zip' },
-		});
+		const withZip = await runMasv(
+			{
+				resource: 'package',
+				operation: 'download',
+				teamId: rl(emu.teamId),
+				packageId: rl(packageId),
+				options: { includeZips: true, fileNameFilter: '*.zip' },
+			},
+			{ credentials: credentialsFor(emu) },
+		);
 		expect(withZip.error).toBeUndefined();
 		expect(withZip.items).toHaveLength(1);
 		expect(withZip.items[0].json.kind).toMatch(/^zip_/);
@@ -133,13 +147,16 @@ describe('downloads', () => {
 	it('a reset mid-download and a 503 are retried with a fresh URL, and the bytes are exact', async () => {
 		emu.faults.add({ target: 'storage', type: 'reset', method: 'GET', afterBytes: 2 * MIB });
 		emu.faults.add({ target: 'storage', type: 'status', status: 503, method: 'GET' });
-		const run = await runAlone(emu, {
-			resource: 'package',
-			operation: 'download',
-			teamId: rl(emu.teamId),
-			packageId: rl(packageId),
-			options: { fileNameFilter: 'clip.mov' },
-		});
+		const run = await runMasv(
+			{
+				resource: 'package',
+				operation: 'download',
+				teamId: rl(emu.teamId),
+				packageId: rl(packageId),
+				options: { fileNameFilter: 'clip.mov' },
+			},
+			{ credentials: credentialsFor(emu) },
+		);
 		expect(run.error).toBeUndefined();
 		for (const fault of emu.faults.list()) expect(fault.fired).toBe(1);
 		await expectSameBytes(run.items);
@@ -148,13 +165,16 @@ describe('downloads', () => {
 
 	it('a storage GET that keeps failing ends in an error naming the file', async () => {
 		emu.faults.add({ target: 'storage', type: 'status', status: 500, method: 'GET', times: -1 });
-		const run = await runAlone(emu, {
-			resource: 'package',
-			operation: 'download',
-			teamId: rl(emu.teamId),
-			packageId: rl(packageId),
-			options: { fileNameFilter: 'notes.txt' },
-		});
+		const run = await runMasv(
+			{
+				resource: 'package',
+				operation: 'download',
+				teamId: rl(emu.teamId),
+				packageId: rl(packageId),
+				options: { fileNameFilter: 'notes.txt' },
+			},
+			{ credentials: credentialsFor(emu) },
+		);
 		expect(run.error?.message).toMatch(/"notes.txt" could not be downloaded after 6 tries: storage answered HTTP 500/);
 	});
 });

@@ -139,12 +139,6 @@ export async function runTransfer(
 	return { ...result, items: result.output('MASV') };
 }
 
-/** Runs one MASV node alone (downloads) against the emulator. */
-export async function runAlone(emu: Emulator, parameters: INodeParameters, extra: Partial<RunOptions> = {}) {
-	const result = await runWorkflow({ credentials: credentialsFor(emu), ...extra, nodes: [masvNode(parameters)] });
-	return { ...result, items: result.output('MASV') };
-}
-
 /** Finalize requests the emulator saw (file or package). */
 export function finalizeRequests(emu: Emulator) {
 	return emu.requests({ kind: 'api', method: 'POST', path: /\/finalize$/ });

@@ -1,13 +1,13 @@
 // Byte-exact round trips through the node, run by one test file per n8n binary mode.
-import { rl } from '../harness';
+import { rl, runMasv } from '../harness';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import {
 	binaryBytes,
+	credentialsFor,
 	finalizeRequests,
 	makeFile,
 	MIB,
-	runAlone,
 	runTransfer,
 	sha256,
 } from './helpers';
@@ -89,12 +89,15 @@ export function roundTripSuite(mode: 'filesystem' | 'default'): void {
 			}
 
 			// And the node brings the same bytes back.
-			const download = await runAlone(emu, {
-				resource: 'package',
-				operation: 'download',
-				teamId: rl(emu.teamId),
-				packageId: rl(packageId),
-			});
+			const download = await runMasv(
+				{
+					resource: 'package',
+					operation: 'download',
+					teamId: rl(emu.teamId),
+					packageId: rl(packageId),
+				},
+				{ credentials: credentialsFor(emu) },
+			);
 			expect(download.error).toBeUndefined();
 			expect(download.items.map((item) => item.json.name).sort()).toEqual([exact.name, tiny.name, uneven.name].sort());
 			for (const item of download.items) {
