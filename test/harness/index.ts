@@ -169,17 +169,12 @@ let binaryInit: Promise<void> | undefined;
 async function initBinaryData(): Promise<void> {
 	binaryInit ??= (async () => {
 		const service = Container.get(BinaryDataService);
-		const mode = process.env.N8N_DEFAULT_BINARY_DATA_MODE;
 		const init = service.init as unknown as (config?: unknown) => Promise<void>;
-		if (mode === 'filesystem') {
-			await init.call(service, {
-				mode: 'filesystem',
-				availableModes: ['filesystem'],
-				localStoragePath: process.env.N8N_BINARY_DATA_STORAGE_PATH,
-			});
-		} else {
-			await init.call(service, { mode: 'default', availableModes: ['filesystem'], localStoragePath: process.env.N8N_BINARY_DATA_STORAGE_PATH });
-		}
+		await init.call(service, {
+			mode: process.env.N8N_DEFAULT_BINARY_DATA_MODE === 'filesystem' ? 'filesystem' : 'default',
+			availableModes: ['filesystem'],
+			localStoragePath: process.env.N8N_BINARY_DATA_STORAGE_PATH,
+		});
 	})();
 	await binaryInit;
 }
