@@ -4,8 +4,9 @@
 // nodes/ and credentials/ against the development copy and every n8n the e2e run has installed.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
+
+import { pinned } from '../scripts/e2e/lib/n8n';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -24,8 +25,8 @@ function valueImports(): Map<string, string[]> {
 		for (const match of text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s+from\s+'n8n-workflow'/g)) {
 			if (match[1]) continue;
 			for (const raw of match[2].split(',')) {
-				const name = raw.trim().replace(/^type\s+/, '');
-				if (!name || raw.trim().startsWith('type ')) continue;
+				const name = raw.trim();
+				if (!name || name.startsWith('type ')) continue;
 				names.set(name, [...(names.get(name) ?? []), path.relative(ROOT, file)]);
 			}
 		}
@@ -34,7 +35,7 @@ function valueImports(): Map<string, string[]> {
 }
 
 function installedWorkflows(): string[] {
-	const cache = process.env.MASV_E2E_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'n8n-nodes-masv');
+	const { cache } = pinned();
 	if (!fs.existsSync(cache)) return [];
 	return fs
 		.readdirSync(cache)
