@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 import { pinned, REPO } from './e2e/lib/n8n';
-import { startTracked, stopAll } from './e2e/lib/processes';
+import { endRun, onShutdown, startTracked, stopAll } from './e2e/lib/processes';
 import { EXAMPLES_DIR, OWNER, openSession, setupOwner, type Session } from './e2e/lib/session';
 import { readWorkflowDir } from './e2e/lib/workflows';
 
@@ -56,16 +56,13 @@ async function startWatchBuild(outDir: string): Promise<void> {
 
 async function main(): Promise<void> {
 	const opened: { session?: Session } = {};
-	const shutdown = async () => {
-		await stopAll();
-		await opened.session?.close();
-	};
-	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-		process.prependOnceListener(signal, () => {
-			console.log('\nStopping n8n, tsc and the MASV emulator...');
-			void shutdown().finally(() => process.exit(0));
-		});
-	}
+	onShutdown({
+		notice: '\nStopping n8n, tsc and the MASV emulator...',
+		close: async () => {
+			await opened.session?.close();
+		},
+		exitCode: 0,
+	});
 	console.log(`Starting the MASV emulator and n8n ${VERSION}...`);
 	const session = await openSession({
 		version: VERSION,
@@ -99,9 +96,7 @@ async function main(): Promise<void> {
 		].join('\n'),
 	);
 	const code = await server.process.exited;
-	console.log(`n8n exited (${code})`);
-	await shutdown();
-	process.exit(code === 0 ? 0 : 1);
+	await endRun(code === 0 ? 0 : 1, `n8n exited (${code})`);
 }
 
 main().catch(async (error: Error) => {

@@ -15,6 +15,18 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 	}
 }
 
+/** What ending the run does besides ending its process groups (see onShutdown). */
+export interface Shutdown {
+	/** Printed when a signal arrives. */
+	notice?: string;
+	/** Runs once every process group started here has ended. */
+	close?: () => Promise<void>;
+	/** The exit code after a signal; by default 130 after SIGINT, 143 after SIGTERM or SIGHUP. */
+	exitCode?: number;
+}
+
+let shutdown: Shutdown = {};
+let ending: Promise<void> | undefined;
 let hooked = false;
 function hookExit(): void {
 	if (hooked) return;
@@ -24,9 +36,33 @@ function hookExit(): void {
 	});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		process.once(signal, () => {
-			void stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+			void endRun(shutdown.exitCode ?? (signal === 'SIGINT' ? 130 : 143), shutdown.notice);
 		});
 	}
+}
+
+/**
+ * Sets what an interrupted run (SIGINT/SIGTERM/SIGHUP) does: see Shutdown and endRun. Takes
+ * effect at once.
+ */
+export function onShutdown(options: Shutdown): void {
+	shutdown = options;
+	hookExit();
+}
+
+/**
+ * The one way a run ends, whether a signal or the run itself asks first (only the first call
+ * acts): prints `notice`, ends every process group started here, runs the close set with
+ * onShutdown, exits with `code`.
+ */
+export function endRun(code: number, notice?: string): Promise<void> {
+	if (!ending) {
+		if (notice) console.log(notice);
+		ending = stopAll()
+			.then(() => shutdown.close?.())
+			.finally(() => process.exit(code));
+	}
+	return ending;
 }
 
 export interface Tracked {
