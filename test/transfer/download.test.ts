@@ -46,7 +46,9 @@ describe('downloads', () => {
 	});
 	afterEach(() => Object.assign(PART_RETRY, savedRetry));
 
-	async function expectSameBytes(items: INodeExecutionData[], property = 'data') {
+	/** `count` items, each with the bytes of the original file of its name. */
+	async function expectSameBytes(items: INodeExecutionData[], count: number, property = 'data') {
+		expect(items).toHaveLength(count);
 		for (const item of items) {
 			const original = files.find((f) => f.name === item.json.name) as TestFile;
 			expect(sha256(await binaryBytes(item.binary![property]))).toBe(original.sha256);
@@ -71,7 +73,7 @@ describe('downloads', () => {
 			expect(item.pairedItem).toEqual({ item: 0 });
 			expect(item.binary?.data.mimeType).toBe(mimeTypeOf(item.json.name as string));
 		}
-		await expectSameBytes(run.items);
+		await expectSameBytes(run.items, 3);
 		const [info] = emu.requests({ kind: 'api', path: `/v1/links/${link.id}` });
 		expect(info.query).toEqual({ secret: link.download_secret });
 		expect(info.headers['x-link-password']).toBe('open sesame');
@@ -98,7 +100,7 @@ describe('downloads', () => {
 		);
 		expect(run.error).toBeUndefined();
 		expect(run.items.map((item) => item.json.name).sort()).toEqual(['clip.mov', 'notes.txt']);
-		await expectSameBytes(run.items, 'file');
+		await expectSameBytes(run.items, 2, 'file');
 	});
 
 	it('a wrong link password is a clear error', async () => {
@@ -159,7 +161,7 @@ describe('downloads', () => {
 		);
 		expect(run.error).toBeUndefined();
 		for (const fault of emu.faults.list()) expect(fault.fired).toBe(1);
-		await expectSameBytes(run.items);
+		await expectSameBytes(run.items, 1);
 		expect(emu.requests({ kind: 'api', path: /\/download$/ })).toHaveLength(3);
 	});
 
