@@ -40,7 +40,8 @@ describe('v1.1 pagination across page bases', () => {
 	it('never doubles records when a server counts pages from 1 where the list starts at 0', async () => {
 		nock.disableNetConnect();
 		const all = Array.from({ length: 60 }, (_, i) => ({ id: `S${i}` }));
-		// Page 0 and page 1 both answer the first 50; page 2 the last 10.
+		// Page 0 and page 1 both answer the first 50. Page 1 brings nothing new, so the walk stops there:
+		// no page 2 is mocked, and a request for it would fail the run (net connect is off).
 		const scope = nock(TEST_BASE_URL)
 			.get(`/v1.1/teams/${TEAM}/spaces`)
 			.query({ page: '0', limit: '50' })
