@@ -8,7 +8,7 @@ import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
 import { matchesFileName, mimeTypeOf } from '../../nodes/Masv/transfer/download';
 import { parseLinkUrl } from '../../nodes/Masv/operations/download';
 import { downloadBlueprintOf } from '../../nodes/Masv/api/downloadFlow';
-import { api, binaryBytes, credentialsFor, getPackage, makeFile, MIB, runTransfer, sha256 } from './helpers';
+import { api, binaryBytes, credentialsFor, makeFile, MIB, runTransfer, sha256 } from './helpers';
 import type { TestFile } from './helpers';
 
 describe('downloads', () => {
@@ -35,8 +35,7 @@ describe('downloads', () => {
 		);
 		expect(run.error).toBeUndefined();
 		packageId = (run.items[0].json.package as { id: string }).id;
-		const token = (await getPackage(emu, packageId)).access_token as string;
-		link = await api(emu, 'POST', `/v1/packages/${packageId}/links`, { email: '', password: 'open sesame' }, token);
+		link = await api(emu, 'POST', `/v1/packages/${packageId}/links`, { email: '', password: 'open sesame' }, emu.admin.packageToken(packageId));
 	});
 	afterAll(async () => await emu.close());
 	beforeEach(() => {
