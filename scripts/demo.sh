@@ -4,10 +4,8 @@
 # headless n8n against the local MASV emulator (scripts/demo.ts). DEMO_SIZE_MIB changes the size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/e2e/versions.sh
-if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
-bash scripts/e2e/install-n8n.sh "${N8N_VERSION:-$N8N_DEFAULT_VERSION}" >/dev/null
+source scripts/e2e/prepare.sh
+masv_install "${N8N_VERSION:-$N8N_DEFAULT_VERSION}"
 npm run build --silent >/dev/null
-rm -rf .tmp/e2e
-npx tsc -p scripts/e2e/tsconfig.json
+masv_compile_e2e
 exec node .tmp/e2e/scripts/demo.js

@@ -9,22 +9,17 @@
 #   E2E_BROWSER=0                    skip the browser check
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source scripts/e2e/versions.sh
+source scripts/e2e/prepare.sh
 
 started=$SECONDS
-if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
-
 versions="${N8N_VERSIONS:-$N8N_DEFAULT_VERSION}"
 if [ -z "${N8N_VERSIONS:-}" ] && [ "${E2E_N8N_V1:-1}" = 1 ]; then versions="$versions $N8N_V1_VERSION"; fi
-for v in $versions; do
-	bash scripts/e2e/install-n8n.sh "$v" >/dev/null
-done
+masv_install $versions
 
 if [ "${E2E_BROWSER:-1}" != 0 ]; then bash scripts/e2e/install-chromium.sh || true; fi
 
 if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then npm run build --silent; fi
-rm -rf .tmp/e2e
-npx tsc -p scripts/e2e/tsconfig.json
+masv_compile_e2e
 echo "[e2e] prepared in $((SECONDS - started)) s"
 
 status=0
