@@ -9,6 +9,8 @@ import path from 'node:path';
 
 import type { IBinaryData } from 'n8n-workflow';
 
+import { api, credentialsFor } from '../../test/harness/emulatorApi';
+
 export interface EmulatorInfo {
 	url: string;
 	storageUrl: string;
@@ -63,16 +65,6 @@ function levelPageCache(paths: string[]): void {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-async function api<T>(emu: EmulatorInfo, method: string, path: string, body?: unknown, token?: string): Promise<T> {
-	const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-	if (token) headers['X-Package-Token'] = token;
-	else headers['X-API-KEY'] = emu.apiKey;
-	const response = await fetch(`${emu.url}${path}`, { method, headers, body: method === 'GET' ? undefined : JSON.stringify(body ?? {}) });
-	const text = await response.text();
-	if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-	return (text ? JSON.parse(text) : undefined) as T;
-}
 
 interface Blueprint {
 	method: string;
@@ -266,7 +258,7 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 	});
 	try {
 		const result = await runWorkflow({
-			credentials: { masvApi: { apiKey: task.emu.apiKey, baseUrl: task.emu.url } },
+			credentials: credentialsFor(task.emu),
 			nodes: [
 				{ id: 's', name: 'Source', type: 'bench.storedBinary', typeVersion: 1, position: [0, 0], parameters: {} },
 				masvNode({
@@ -293,7 +285,7 @@ async function nodeDownload(task: WorkerTask): Promise<number> {
 	levelPageCache(task.warm ?? []);
 	try {
 		const result = await runWorkflow({
-			credentials: { masvApi: { apiKey: task.emu.apiKey, baseUrl: task.emu.url } },
+			credentials: credentialsFor(task.emu),
 			nodes: [
 				masvNode({ resource: 'package', operation: 'download', teamId: rl(task.emu.teamId), packageId: rl(task.packageId as string) }),
 			],
