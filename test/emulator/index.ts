@@ -126,7 +126,8 @@ export interface Emulator {
 /** What the admin router needs. */
 export type EmulatorHandle = Emulator;
 
-async function sha256File(path: string): Promise<string> {
+/** The SHA-256 of a file, read as a stream. */
+export async function sha256File(path: string): Promise<string> {
 	const hash = createHash('sha256');
 	for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
 	return hash.digest('hex');

@@ -1,11 +1,10 @@
 // One local n8n session, as the e2e tests, the demo and `npm run dev` use it: the MASV emulator
 // (in this process), a pinned n8n with a fresh user folder and the built package loaded, the
 // credential "MASV (local emulator)" and the workflows imported.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { startEmulator, type Emulator } from '../../../test/emulator';
+import { sha256File, startEmulator, type Emulator } from '../../../test/emulator';
 import { freshConfig, importCredentials, importWorkflows, installedN8n, n8nCli, REPO, stagePackage, startN8n, type N8nConfig, type RunningN8n } from './n8n';
 import { emulatorCredential, parseExecuteOutput, prepareWorkflow, type ExecutionResult, type PrepareOptions, type WorkflowFile } from './workflows';
 
@@ -100,11 +99,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 	}
 }
 
-export async function sha256File(path: string): Promise<string> {
-	const hash = createHash('sha256');
-	for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-	return hash.digest('hex');
-}
+export { sha256File };
 
 /** Sets up the owner account through the REST API (1.x and 2.x) and returns the auth cookie. */
 export async function setupOwner(url: string): Promise<string> {
