@@ -199,23 +199,48 @@ export async function startN8n(config: N8nConfig, timeoutMs = 240_000): Promise<
 	void proc.exited.then((code) => {
 		exitCode = code;
 	});
-	for (;;) {
-		if (exitCode !== undefined) {
-			throw new Error(`n8n exited (${exitCode}) while starting:\n${tail(readLog(config), 60)}`);
-		}
-		if (Date.now() - started > timeoutMs) {
-			await proc.stop();
-			throw new Error(`n8n did not answer on ${url} within ${timeoutMs / 1000} s:\n${tail(readLog(config), 60)}`);
-		}
-		try {
-			const res = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(3000) });
-			if (res.ok) break;
-		} catch {
-			// not up yet
-		}
-		await new Promise((r) => setTimeout(r, 500));
+	const outcome = await untilRestReady(url, { timeoutMs, exited: () => exitCode !== undefined });
+	if (outcome === 'exited') {
+		throw new Error(`n8n exited (${exitCode}) while starting:\n${tail(readLog(config), 60)}`);
+	}
+	if (outcome === 'timeout') {
+		await proc.stop();
+		throw new Error(`n8n did not answer on ${url} within ${timeoutMs / 1000} s:\n${tail(readLog(config), 60)}`);
 	}
 	return { config, url, process: proc, startMs: Date.now() - started, stop: () => proc.stop() };
+}
+
+/**
+ * Polls `GET /rest/settings` until it returns n8n's settings as JSON. A 200 alone is not enough:
+ * n8n listens before it migrates its database, and meanwhile answers every request with 200 and
+ * the text "n8n is starting up. Please wait"; after that, /rest/* answers 404 until the REST
+ * controllers are registered. Both 1.x and 2.x do this.
+ */
+export async function untilRestReady(
+	url: string,
+	options: { timeoutMs: number; exited?: () => boolean; intervalMs?: number },
+): Promise<'ready' | 'exited' | 'timeout'> {
+	const started = Date.now();
+	for (;;) {
+		if (options.exited?.()) return 'exited';
+		if (Date.now() - started > options.timeoutMs) return 'timeout';
+		try {
+			const res = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(3000) });
+			if (res.ok && isSettings(await res.text())) return 'ready';
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
+	}
+}
+
+function isSettings(body: string): boolean {
+	try {
+		const parsed = JSON.parse(body) as { data?: unknown };
+		return typeof parsed.data === 'object' && parsed.data !== null;
+	} catch {
+		return false;
+	}
 }
 
 export function readLog(config: N8nConfig): string {
