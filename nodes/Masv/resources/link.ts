@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { packageLocator, packageTokenOption, showFor } from '../shared/descriptions';
 import { tokenTeamLocator } from './package';
-import { linkDownloadFields } from './transferFields';
+import { linkDownloadFields, linkKeyFields } from './transferFields';
 
 const show = showFor('link');
 
@@ -68,35 +68,7 @@ export const linkFields: INodeProperties[] = [
 	},
 
 	// get
-	{
-		displayName: 'Link ID',
-		name: 'linkId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 01EKX32ZSAPSCFC97W5Z423QKY',
-		description: 'ID of the link (the part after get.massive.io/ in the link URL)',
-		displayOptions: show(['get']),
-	},
-	{
-		displayName: 'Link Secret',
-		name: 'linkSecret',
-		type: 'string',
-		typeOptions: { password: true },
-		required: true,
-		default: '',
-		description: 'Secret of the link (its download_secret, the "secret" of the link URL)',
-		displayOptions: show(['get']),
-	},
-	{
-		displayName: 'Link Password',
-		name: 'linkPassword',
-		type: 'string',
-		typeOptions: { password: true },
-		default: '',
-		description: 'Password of the link, if it has one',
-		displayOptions: show(['get']),
-	},
+	...linkKeyFields(show(['get']).show),
 
 	...linkDownloadFields,
 ];

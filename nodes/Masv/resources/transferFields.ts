@@ -204,6 +204,47 @@ export const packageDownloadFields: INodeProperties[] = [
 	},
 ];
 
+/**
+ * Link ID, Link Secret and Link Password: how Link → Get and Link → Download name a link. The ID
+ * and the secret show where `show` says, the password where `showPassword` says.
+ */
+export function linkKeyFields(
+	show: NonNullable<INodeProperties['displayOptions']>['show'],
+	showPassword = show,
+): INodeProperties[] {
+	return [
+		{
+			displayName: 'Link ID',
+			name: 'linkId',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'e.g. 01D2TMG9F5GHMHX8RWZ453VA35',
+			description: 'ID of the link (the part after get.massive.io/ in the link URL)',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Link Secret',
+			name: 'linkSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'Secret of the link (its download_secret, the "secret" value of the link URL)',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Link Password',
+			name: 'linkPassword',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Password of the link, if it has one',
+			displayOptions: { show: showPassword },
+		},
+	];
+}
+
 export const linkDownloadFields: INodeProperties[] = [
 	{
 		displayName: 'Link Given As',
@@ -227,34 +268,6 @@ export const linkDownloadFields: INodeProperties[] = [
 		description: 'The download link, with its secret',
 		displayOptions: { show: { ...linkDownload, linkSource: ['url'] } },
 	},
-	{
-		displayName: 'Link ID',
-		name: 'linkId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 01D2TMG9F5GHMHX8RWZ453VA35',
-		description: 'The ID of the link',
-		displayOptions: { show: { ...linkDownload, linkSource: ['idAndSecret'] } },
-	},
-	{
-		displayName: 'Link Secret',
-		name: 'linkSecret',
-		type: 'string',
-		typeOptions: { password: true },
-		required: true,
-		default: '',
-		description: 'The secret of the link (the "secret" value of its URL)',
-		displayOptions: { show: { ...linkDownload, linkSource: ['idAndSecret'] } },
-	},
-	{
-		displayName: 'Link Password',
-		name: 'linkPassword',
-		type: 'string',
-		typeOptions: { password: true },
-		default: '',
-		description: 'The password of the link, if it has one',
-		displayOptions: { show: linkDownload },
-	},
+	...linkKeyFields({ ...linkDownload, linkSource: ['idAndSecret'] }, linkDownload),
 	{ ...downloadOptions([]), displayOptions: { show: linkDownload } },
 ];
