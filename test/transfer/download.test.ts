@@ -5,10 +5,11 @@ import { rl, runMasv } from '../harness';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
+import * as downloadEngine from '../../nodes/Masv/transfer/download';
 import { matchesFileName, mimeTypeOf } from '../../nodes/Masv/transfer/download';
 import { parseLinkUrl } from '../../nodes/Masv/operations/download';
 import { downloadBlueprintOf } from '../../nodes/Masv/api/downloadFlow';
-import { api, binaryBytes, credentialsFor, makeFile, MIB, runTransfer, sha256 } from './helpers';
+import { api, binaryBytes, credentialsFor, makeFile, MIB, runTransfer, sha256, wait } from './helpers';
 import type { TestFile } from './helpers';
 
 describe('downloads', () => {
@@ -43,7 +44,10 @@ describe('downloads', () => {
 		emu.resetRequests();
 		Object.assign(PART_RETRY, savedRetry, { baseDelayMs: 20, maxDelayMs: 100 });
 	});
-	afterEach(() => Object.assign(PART_RETRY, savedRetry));
+	afterEach(() => {
+		Object.assign(PART_RETRY, savedRetry);
+		jest.restoreAllMocks();
+	});
 
 	/** `count` items, each with the bytes of the original file of its name. */
 	async function expectSameBytes(items: INodeExecutionData[], count: number, property = 'data') {
@@ -177,6 +181,42 @@ describe('downloads', () => {
 			{ credentials: credentialsFor(emu) },
 		);
 		expect(run.error?.message).toMatch(/"notes.txt" could not be downloaded after 6 tries: storage answered HTTP 500/);
+	});
+
+	it('cancelling while a failed GET waits for its retry ends the download at once', async () => {
+		Object.assign(PART_RETRY, { baseDelayMs: 10_000, maxDelayMs: 10_000 });
+		emu.faults.add({ target: 'storage', type: 'status', status: 503, method: 'GET', times: -1 });
+		// Watch the engine's own promise: the workflow run ends at once on cancel, the node must too.
+		const downloads: Array<Promise<unknown>> = [];
+		const original = downloadEngine.downloadFile;
+		jest.spyOn(downloadEngine, 'downloadFile').mockImplementation((...args) => {
+			const promise = original(...args);
+			downloads.push(promise.catch((error: Error) => error));
+			return promise;
+		});
+		let cancel: (() => void) | undefined;
+		const run = runMasv(
+			{
+				resource: 'package',
+				operation: 'download',
+				teamId: rl(emu.teamId),
+				packageId: rl(packageId),
+				options: { fileNameFilter: 'notes.txt' },
+			},
+			{ credentials: credentialsFor(emu), onStart: (c) => (cancel = c) },
+		);
+		const storageGets = () => emu.requests({ kind: 'storage', method: 'GET' });
+		for (let i = 0; i < 200 && storageGets().length === 0; i++) await wait(25);
+		await wait(100); // the 503 is in, the 10 s backoff has begun
+		expect(storageGets()).toHaveLength(1);
+		const cancelledAt = Date.now();
+		cancel?.();
+		expect((await run).run.status).toBe('canceled');
+		expect(downloads).toHaveLength(1);
+		const outcome = await Promise.race([downloads[0], wait(3000).then(() => 'still waiting')]);
+		expect((outcome as Error).message).toBe('The execution was cancelled');
+		expect(Date.now() - cancelledAt).toBeLessThan(1000);
+		expect(storageGets()).toHaveLength(1);
 	});
 });
 
