@@ -211,8 +211,13 @@ function abortError(): Error {
 
 /** A wait that ends with a cancellation error as soon as the execution is cancelled. */
 export async function pause(ctx: MasvContext, node: INode, ms: number): Promise<void> {
+	await pauseUnlessCancelled(node, ms, cancelSignal(ctx));
+}
+
+/** A wait that ends with a cancellation error as soon as `signal` (the execution's) aborts. */
+export async function pauseUnlessCancelled(node: INode, ms: number, signal?: AbortSignal): Promise<void> {
 	try {
-		await sleepUnlessAborted(ms, cancelSignal(ctx));
+		await sleepUnlessAborted(ms, signal);
 	} catch {
 		throw masvCancelled(node);
 	}

@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { toNodeError } from '../api/errors';
-import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../api/request';
+import { backoffDelay, masvCancelled, networkMessage, pauseUnlessCancelled } from '../api/request';
 import { listParameter } from '../shared/items';
 import { MIB } from './parts';
 import { storageErrorText, storageGetStream } from './storage';
@@ -65,9 +65,7 @@ export async function downloadFile(ctx: DownloadContext, request: DownloadFileRe
 		}
 		const delay = backoffDelay(attempt, PART_RETRY.baseDelayMs, PART_RETRY.maxDelayMs);
 		ctx.logger.warn(`MASV download "${request.name}" failed (${failure}), try ${attempt + 1} in ${delay} ms`);
-		await sleepUnlessAborted(delay, signal).catch(() => {
-			throw masvCancelled(node);
-		});
+		await pauseUnlessCancelled(node, delay, signal);
 	}
 }
 
