@@ -3,6 +3,8 @@ import nock from 'nock';
 import { startEmulator } from './emulator';
 import { TEST_BASE_URL, rl, runMasv } from './harness';
 import { credentialsFor } from './harness/emulatorApi';
+import { loadOptionsContext } from './harness/loadOptions';
+import { searchPortals, searchTeamspaces } from '../nodes/Masv/methods/listSearch';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 
@@ -37,21 +39,76 @@ describe('v1.1 pagination across page bases', () => {
 		}
 	});
 
-	it('never doubles records when a server counts pages from 1 where the list starts at 0', async () => {
+	it('never doubles or loses records when a server counts pages from 1 where the list starts at 0', async () => {
 		nock.disableNetConnect();
 		const all = Array.from({ length: 60 }, (_, i) => ({ id: `S${i}` }));
-		// Page 0 and page 1 both answer the first 50. Page 1 brings nothing new, so the walk stops there:
-		// no page 2 is mocked, and a request for it would fail the run (net connect is off).
+		// Page 0 and page 1 both answer the first 50. Page 1 brings nothing new, yet the list may go
+		// on after it: page 2 brings the last 10, and metadata.total ends the walk there. No page 3 is
+		// mocked, and a request for it would fail the run (net connect is off).
 		const scope = nock(TEST_BASE_URL)
 			.get(`/v1.1/teams/${TEAM}/spaces`)
 			.query({ page: '0', limit: '50' })
 			.reply(200, { metadata: { total: 60 }, teamspaces: all.slice(0, 50) })
 			.get(`/v1.1/teams/${TEAM}/spaces`)
 			.query({ page: '1', limit: '50' })
-			.reply(200, { metadata: { total: 60 }, teamspaces: all.slice(0, 50) });
+			.reply(200, { metadata: { total: 60 }, teamspaces: all.slice(0, 50) })
+			.get(`/v1.1/teams/${TEAM}/spaces`)
+			.query({ page: '2', limit: '50' })
+			.reply(200, { metadata: { total: 60 }, teamspaces: all.slice(50) });
 		const { items, error } = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId: rl(TEAM), returnAll: true });
 		expect(error).toBeUndefined();
-		expect(items.map((item) => item.json.id)).toEqual(all.slice(0, 50).map((s) => s.id));
+		expect(items.map((item) => item.json.id)).toEqual(all.map((s) => s.id));
+		scope.done();
+		nock.cleanAll();
+		nock.enableNetConnect();
+	});
+
+	it('stops after two pages with nothing new when a server ignores the page number', async () => {
+		nock.disableNetConnect();
+		const first = Array.from({ length: 50 }, (_, i) => ({ id: `S${i}` }));
+		// Every page answers the same 50 of 500: pages 1 and 2 bring nothing new, so page 3 is never
+		// asked for (it is not mocked, and net connect is off).
+		const scope = nock(TEST_BASE_URL)
+			.get(`/v1.1/teams/${TEAM}/spaces`)
+			.query({ page: /^[012]$/, limit: '50' })
+			.times(3)
+			.reply(200, { metadata: { total: 500 }, teamspaces: first });
+		const { items, error } = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId: rl(TEAM), returnAll: true });
+		expect(error).toBeUndefined();
+		expect(items.map((item) => item.json.id)).toEqual(first.map((s) => s.id));
+		scope.done();
+		nock.cleanAll();
+		nock.enableNetConnect();
+	});
+	it('the Teamspace and portal pickers walk the same way: each record once, none lost', async () => {
+		nock.disableNetConnect();
+		const spaces = Array.from({ length: 60 }, (_, i) => ({ id: `S${i}`, name: `Space ${i}` }));
+		const portals = Array.from({ length: 50 }, (_, i) => ({ id: `P${i}`, name: `Portal ${i}`, subdomain: `p${i}` }));
+		const scope = nock(TEST_BASE_URL)
+			.get(`/v1.1/teams/${TEAM}/spaces`)
+			.query({ page: '0', limit: '50' })
+			.reply(200, { metadata: { total: 60 }, teamspaces: spaces.slice(0, 50) })
+			.get(`/v1.1/teams/${TEAM}/spaces`)
+			.query({ page: '1', limit: '50' })
+			.reply(200, { metadata: { total: 60 }, teamspaces: spaces.slice(0, 50) })
+			.get(`/v1.1/teams/${TEAM}/spaces`)
+			.query({ page: '2', limit: '50' })
+			.reply(200, { metadata: { total: 60 }, teamspaces: spaces.slice(50) })
+			// A full page of portals and no total: the next page is asked for, and its short answer ends it.
+			.get(`/v1.1/teams/${TEAM}/portals`)
+			.query({ page: '1', limit: '50' })
+			.reply(200, { records: portals })
+			.get(`/v1.1/teams/${TEAM}/portals`)
+			.query({ page: '2', limit: '50' })
+			.reply(200, { records: [] });
+		const context = loadOptionsContext({ teamId: rl(TEAM) });
+		const teamspaces = await searchTeamspaces.call(context);
+		expect(teamspaces.results.map((result) => result.value)).toEqual(spaces.map((space) => space.id));
+		const picked = await searchPortals.call(context, 'portal 4');
+		expect(picked.results).toEqual([
+			{ name: 'Portal 4 (p4)', value: 'P4' },
+			...portals.slice(40).map((portal) => ({ name: `${portal.name} (${portal.subdomain})`, value: portal.id })),
+		]);
 		scope.done();
 		nock.cleanAll();
 		nock.enableNetConnect();

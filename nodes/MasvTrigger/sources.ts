@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { masvApiRequest } from '../Masv/api/request';
 import type { MasvContext } from '../Masv/api/request';
+import { PageWalk } from '../Masv/shared/pages';
 import { PAGE_SIZE, recordsOf, totalOf } from '../Masv/shared/routing';
 
 /**
@@ -27,24 +28,16 @@ export const MAX_PAGES = 1000;
  */
 export function v11Source(ctx: MasvContext, path: string, firstPage: 0 | 1): PackageSource {
 	async function* pages(status: string, limit: number): AsyncGenerator<IDataObject[]> {
-		const ids = new Set<string>();
-		let pagesWithoutNews = 0;
-		for (let page = firstPage; page < firstPage + MAX_PAGES; page++) {
+		const walk = new PageWalk<IDataObject>(limit, (record) => record.id, MAX_PAGES);
+		for (let page = firstPage; ; page++) {
 			const body = await masvApiRequest(ctx, {
 				method: 'GET',
 				path,
 				qs: { page, limit, status, sort: '-created_at' },
 			});
 			const records = recordsOf(body);
-			const before = ids.size;
-			for (const record of records) ids.add(String(record.id));
 			yield records;
-			const total = totalOf(body);
-			if (records.length < limit || (total !== undefined && ids.size >= total)) return;
-			// Where the page base is uncertain (§18.2: some servers treat pages 0 and 1 alike), one
-			// page with nothing new is skipped; two in a row mean the server ignores `page`.
-			pagesWithoutNews = ids.size === before ? pagesWithoutNews + 1 : 0;
-			if (pagesWithoutNews >= 2) return;
+			if (!walk.page(records, totalOf(body)).more) return;
 		}
 	}
 

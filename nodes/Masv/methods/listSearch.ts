@@ -1,7 +1,8 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { masvApiRequest } from '../api/request';
-import { recordsOf, totalOf } from '../shared/routing';
+import { PageWalk } from '../shared/pages';
+import { PAGE_SIZE, recordsOf, totalOf } from '../shared/routing';
 
 function matches(filter: string | undefined, ...values: unknown[]): boolean {
 	if (!filter) return true;
@@ -52,6 +53,9 @@ export async function searchPackages(
 	};
 }
 
+/** Most pages of one team's list read for a picker (1,050 records at 50 a page). */
+const MAX_SEARCH_PAGES = 21;
+
 /** Walks a v1.1 list of every team of the key (portals, Teamspaces) for a picker. */
 async function acrossTeams(
 	ctx: ILoadOptionsFunctions,
@@ -63,13 +67,12 @@ async function acrossTeams(
 	const teamIds = teamId ? [teamId] : (await teams(ctx)).map((team) => String(team.id));
 	const all: IDataObject[] = [];
 	for (const id of teamIds) {
+		const walk = new PageWalk<IDataObject>(PAGE_SIZE, (record) => record.id, MAX_SEARCH_PAGES);
 		for (let page = firstPage; ; page++) {
-			const body = await masvApiRequest(ctx, { method: 'GET', path: route(id), qs: { page, limit: 50 } });
-			const records = recordsOf(body, listKey);
-			all.push(...records);
-			const total = totalOf(body);
-			const read = (page - firstPage + 1) * 50;
-			if (records.length < 50 || (total !== undefined && read >= total) || page - firstPage >= 20) break;
+			const body = await masvApiRequest(ctx, { method: 'GET', path: route(id), qs: { page, limit: PAGE_SIZE } });
+			const { fresh, more } = walk.page(recordsOf(body, listKey), totalOf(body));
+			all.push(...fresh);
+			if (!more) break;
 		}
 	}
 	return all;

@@ -11,6 +11,7 @@ import type {
 } from 'n8n-workflow';
 
 import { masvApiError } from '../api/errors';
+import { PageWalk } from './pages';
 import { simplifyOutput } from './simplify';
 import type { SimpleKind } from './simplify';
 
@@ -84,8 +85,8 @@ export function totalOf(body: unknown): number | undefined {
 
 /**
  * Return All / Limit for MASV's v1.1 lists (`page` + `limit`, `metadata.total`). Walks pages from
- * `firstPage` and stops when `metadata.total` records were read, or on a short or empty page.
- * With Return All off it reads only as many pages as the Limit needs.
+ * `firstPage` by the stop rule of `PageWalk` (shared/pages.ts), each record once. With Return All
+ * off it reads only as many pages as the Limit needs.
  */
 export function v11Pagination(firstPage: 0 | 1) {
 	return async function (
@@ -103,11 +104,7 @@ export function v11Pagination(firstPage: 0 | 1) {
 		requestData.postReceive.unshift({ actions: [captureTotal], data: { parameterValue: undefined } });
 
 		const results: INodeExecutionData[] = [];
-		// MASV's page base is uncertain (masv-api.md §18.2): if a server counts from 1 where the
-		// list starts at 0, page 1 repeats page 0. A record seen before is skipped, and a page of
-		// nothing new ends the walk, so nothing is returned twice either way.
-		const seen = new Set<unknown>();
-		let read = 0;
+		const walk = new PageWalk<INodeExecutionData>(pageSize, (item) => item.json.id);
 		for (let page = firstPage; results.length < limit; page++) {
 			const options = {
 				...requestData.options,
@@ -120,16 +117,9 @@ export function v11Pagination(firstPage: 0 | 1) {
 				results.push(...items);
 				break;
 			}
-			const fresh = items.filter((item) => {
-				const id = item.json.id;
-				if (id === undefined || id === null) return true;
-				if (seen.has(id)) return false;
-				seen.add(id);
-				return true;
-			});
+			const { fresh, more } = walk.page(items, total);
 			results.push(...fresh);
-			read += fresh.length;
-			if (items.length < pageSize || fresh.length === 0 || (total !== undefined && read >= total)) break;
+			if (!more) break;
 		}
 		return results.slice(0, limit);
 	};
