@@ -8,6 +8,4 @@ module.exports = {
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
 	setupFilesAfterEnv: ['<rootDir>/test/harness/jest.setup.ts'],
 	testTimeout: 60000,
-	// n8n-core keeps timers of its own alive after a run; the tests await everything they start.
-	forceExit: true,
 };

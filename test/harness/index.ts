@@ -3,6 +3,7 @@ import { harnessHome } from './env';
 import 'reflect-metadata';
 import { Container } from '@n8n/di';
 import { BinaryDataService, Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
 import { ICredentialsHelper, NodeHelpers, Workflow, createRunExecutionData } from 'n8n-workflow';
 import type {
 	ExecutionError,
@@ -163,6 +164,12 @@ export function additionalData(
 		get: (target, key) => (key in target ? target[key as string] : undefined),
 	}) as unknown as IWorkflowExecuteAdditionalData;
 }
+
+// n8n-core's SSHClientsManager, made with the first node execution context, starts a one-minute
+// cleanup interval that only n8n's shutdown clears. Clear it after each jest test file, so jest
+// exits by itself. (The benchmark loads this file outside jest, where there is no afterAll.)
+const jestAfterAll = (globalThis as { afterAll?: (fn: () => void) => void }).afterAll;
+jestAfterAll?.(() => Container.get(SSHClientsManager).onShutdown());
 
 let binaryInit: Promise<void> | undefined;
 
