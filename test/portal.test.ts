@@ -410,6 +410,37 @@ describe('portal (nock)', () => {
 			scope.done();
 		});
 
+		it('fails naming the field when MASV answers with a password the portal had gone, and keeps quiet when the user removed it', async () => {
+			// A server whose PUT replaces the portal: what the node sends back has no passwords (MASV
+			// never returns them), so a replacing server would drop them.
+			const protectedPortal = { ...current, has_access_code: true, has_download_password: true };
+			const scope = nock(TEST_BASE_URL)
+				.get(`/v1.1/portals/${PORTAL}`)
+				.reply(200, protectedPortal)
+				.put(`/v1/portals/${PORTAL}`, exactBody({ ...protectedPortal, message: 'New text' }))
+				.reply(200, { ...protectedPortal, message: 'New text', has_download_password: false });
+			const failed = await runMasv({ resource: 'portal', operation: 'update', portalId: rl(PORTAL), updateFields: { message: 'New text' } });
+			expect(failed.error?.message).toBe("MASV removed the portal's Download Password in this update");
+			expect(failed.error?.description).toContain('"Update Fields > Download Password"');
+			scope.done();
+
+			const cleared = { ...protectedPortal, has_access_code: false, has_download_password: false };
+			const intended = nock(TEST_BASE_URL)
+				.get(`/v1.1/portals/${PORTAL}`)
+				.reply(200, protectedPortal)
+				.put(`/v1/portals/${PORTAL}`, exactBody({ ...protectedPortal, access_code: '', download_password: '' }))
+				.reply(200, cleared);
+			const { items, error } = await runMasv({
+				resource: 'portal',
+				operation: 'update',
+				portalId: rl(PORTAL),
+				updateFields: { accessCode: '', downloadPassword: '' },
+			});
+			expect(error).toBeUndefined();
+			expect(items).toEqual([{ json: cleared, pairedItem: { item: 0 } }]);
+			intended.done();
+		});
+
 		it('each input item updates its own portal', async () => {
 			const scope = nock(TEST_BASE_URL)
 				.get('/v1.1/portals/P1')

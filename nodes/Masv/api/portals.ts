@@ -180,3 +180,32 @@ export function portalFromUpdateAnswer(answer: unknown, sent: IDataObject): IDat
 	delete portal.download_password;
 	return portal;
 }
+
+/** The portal passwords MASV never returns, with the flag that says whether one is set (§9.1). */
+const PASSWORDS: Array<{ flag: string; field: keyof PortalFields; label: string }> = [
+	{ flag: 'has_access_code', field: 'accessCode', label: 'Upload Access Code' },
+	{ flag: 'has_download_password', field: 'downloadPassword', label: 'Download Password' },
+];
+
+/**
+ * UNCERTAIN (masv-api.md §9.6): if MASV's PUT replaces the whole portal, the portal sent back
+ * without its passwords (MASV never returns them) would lose them. When the portal MASV answers
+ * with has lost a password the user did not touch, the update fails loudly, naming the field that
+ * sets it again, instead of leaving a portal open that was protected.
+ */
+export function checkPasswordsKept(
+	node: INode,
+	before: IDataObject,
+	after: IDataObject,
+	fields: PortalFields,
+	itemIndex: number,
+): void {
+	for (const { flag, field, label } of PASSWORDS) {
+		if (before[flag] === true && after[flag] === false && fields[field] === undefined) {
+			throw new NodeOperationError(node, `MASV removed the portal's ${label} in this update`, {
+				itemIndex,
+				description: `The portal had one before; MASV does not return passwords, so the update could not send it back. Set "Update Fields > ${label}" to protect the portal again.`,
+			});
+		}
+	}
+}

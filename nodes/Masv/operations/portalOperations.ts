@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { portalBody, portalFromUpdateAnswer, portalUpdateBody } from '../api/portals';
+import { checkPasswordsKept, portalBody, portalFromUpdateAnswer, portalUpdateBody } from '../api/portals';
 import type { PortalFields } from '../api/portals';
 import { masvApiRequest } from '../api/request';
 import { forEachItem, idParameter } from '../shared/items';
@@ -38,7 +38,9 @@ async function updatePortal(this: IExecuteFunctions): Promise<INodeExecutionData
 		});
 		const body = portalUpdateBody(current, changes);
 		const answer = await masvApiRequest(this, { method: 'PUT', path, body, idempotent: true, itemIndex });
-		return portalFromUpdateAnswer(answer, body);
+		const updated = portalFromUpdateAnswer(answer, body);
+		checkPasswordsKept(this.getNode(), current, updated, fields, itemIndex);
+		return updated;
 	});
 }
 
