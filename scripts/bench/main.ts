@@ -124,11 +124,14 @@ async function main(): Promise<void> {
 			const size = gib * GIB;
 			const file = path.join(dir, `source-${gib}g.bin`);
 			makeFile(file, size);
+			// (a)'s input in n8n's store, written once like (b)'s and (c)'s file: no run follows a write of its own.
+			const { prepared } = await runWorker({ mode: 'node-prepare', emu, file, size, partSize: PART, parallel: PARALLEL });
+			if (!prepared) throw new Error('node-prepare gave no store');
 			const results: Record<string, WorkerResult[]> = { 'node-upload': [], 'plain-upload': [], 'sdk-upload': [] };
 			for (let run = 1; run <= RUNS; run++) {
 				for (const mode of ['node-upload', 'plain-upload', 'sdk-upload'] as const) {
 					await admin(emu, 'reset');
-					const result = await runWorker({ mode, emu, file, size, partSize: PART, parallel: PARALLEL, warm: [file] });
+					const result = await runWorker({ mode, emu, file, size, partSize: PART, parallel: PARALLEL, warm: [file], prepared });
 					cacheDropped &&= result.cacheDropped;
 					log(`${gib} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s, peak RSS ${(result.peakRss / MIB).toFixed(0)} MiB`);
 					results[mode].push(result);
@@ -141,6 +144,7 @@ async function main(): Promise<void> {
 			};
 			bySize.set(gib, summary);
 			rows.push(summary.node, summary.plain, summary.sdk);
+			fs.rmSync(prepared.home, { recursive: true, force: true });
 		}
 
 		// Download: one 1 GiB file, uploaded once, fetched by the node and by a plain GET.

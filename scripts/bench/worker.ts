@@ -29,6 +29,16 @@ export interface WorkerTask {
 	outFile?: string;
 	/** Files or folders the measured run reads (see levelPageCache); node-upload reads n8n's store instead. */
 	warm?: string[];
+	/** node-upload: the binary node-prepare wrote into an n8n store, taken over for the run and given back. */
+	prepared?: PreparedStore;
+}
+
+export interface PreparedStore {
+	binary: IBinaryData;
+	/** The store's folder (n8n's binaryData folder of the preparing process). */
+	store: string;
+	/** The preparing process's n8n user folder, which holds `store`; main.ts removes it. */
+	home: string;
 }
 
 export interface WorkerResult {
@@ -37,9 +47,12 @@ export interface WorkerResult {
 	bytes: number;
 	/** Whether the page cache could be emptied before the run (see levelPageCache). */
 	cacheDropped: boolean;
+	/** node-prepare: what it wrote. */
+	prepared?: PreparedStore;
 }
 
 let cacheDropped = false;
+let prepared: PreparedStore | undefined;
 
 /**
  * The same start for every measured run, whatever ran before it: written pages on disk, the page
@@ -175,8 +188,8 @@ async function sdkUpload(task: WorkerTask): Promise<number> {
 
 /**
  * Writes the file into n8n's filesystem store with `prepareBinaryData`, in a process of its own
- * (see nodeUpload), and prints `BENCH_PREPARED {"binary":…,"store":…}`: the binary's reference and
- * the store's folder, which the measured process takes over.
+ * (see nodeUpload), and returns in its result the binary's reference and the store's folder, which
+ * every node-upload run of that size takes over in turn.
  */
 async function nodePrepare(task: WorkerTask): Promise<number> {
 	const { harnessHome, registerNodeType, runWorkflow } = await import('../../test/harness');
@@ -205,40 +218,34 @@ async function nodePrepare(task: WorkerTask): Promise<number> {
 	if (result.error) throw new Error(result.error.message);
 	const binary = result.output('Source')[0]?.binary?.data;
 	if (!binary?.id) throw new Error('no binary in the store');
-	process.stdout.write(`BENCH_PREPARED ${JSON.stringify({ binary, store: path.join(harnessHome, 'binaryData'), home: harnessHome })}\n`);
+	prepared = { binary, store: path.join(harnessHome, 'binaryData'), home: harnessHome };
 	return 0;
 }
 
 /**
  * (a) The MASV node through n8n's engine, the binary in n8n's filesystem store.
  *
- * The binary is written into the store by another process (nodePrepare), as (b) and (c) read a file
- * that main.ts wrote: streaming 1-4 GiB through `prepareBinaryData` in the measured process, right
- * before the upload, left V8's old-generation limit tight (measured: after such a write and one full
- * GC, the same 1 GiB read with fresh 1 MiB buffers cost 1.0-1.3 s of CPU in 25-35 back-to-back
- * Mark-Compacts instead of 0.1-0.2 s in 2-3), so the upload ran at the mercy of the preparation's
- * garbage-collector state: bimodal, and slower the bigger the prepared file. The measured process
- * still carries n8n's engine and heap, and the store file is the same file in the page cache.
+ * The binary was written into a store once per size, by another process (node-prepare), before any
+ * run of that size, as main.ts writes the file that (b) and (c) read: the runs differ only in the
+ * uploader. Two orders were measured unfair before this one:
+ * * Streaming 1-4 GiB through `prepareBinaryData` in the measured process, right before the
+ *   upload, left V8's old-generation limit tight (after such a write and one full GC, the same
+ *   1 GiB read with fresh 1 MiB buffers cost 1.0-1.3 s of CPU in 25-35 back-to-back Mark-Compacts
+ *   instead of 0.1-0.2 s in 2-3): bimodal, and slower the bigger the prepared file.
+ * * Preparing in another process before each run still made (a) the only run that followed a
+ *   fresh 1-4 GiB write of its own: on this VM the same code then ran at 0.66-0.93 of (b) at 4 GiB
+ *   from one bench to the next, while (b) and (c) stayed within a few percent.
+ * The measured process still carries n8n's engine and heap.
  */
 async function nodeUpload(task: WorkerTask): Promise<number> {
-	const prepared = spawnSync(process.execPath, [__filename, JSON.stringify({ ...task, mode: 'node-prepare' })], {
-		stdio: ['ignore', 'pipe', 'inherit'],
-		maxBuffer: 1024 * 1024,
-	});
-	const line = prepared.stdout
-		.toString()
-		.split('\n')
-		.find((l) => l.startsWith('BENCH_PREPARED '));
-	if (prepared.status !== 0 || !line) throw new Error(`preparing the binary failed (exit ${prepared.status})`);
-	const { binary, store, home } = JSON.parse(line.slice('BENCH_PREPARED '.length)) as { binary: IBinaryData; store: string; home: string };
-
+	if (!task.prepared) throw new Error('node-upload needs a prepared store (node-prepare)');
+	const { binary, store } = task.prepared;
 	const { harnessHome, masvNode, registerNodeType, runWorkflow, rl } = await import('../../test/harness');
 	const { NodeConnectionTypes } = await import('n8n-workflow');
-	// This process's store is the prepared one (a rename: same disk, same cached pages).
+	// This process's store is the prepared one (a rename: same disk), given back after the run.
 	const ownStore = path.join(harnessHome, 'binaryData');
 	fs.rmSync(ownStore, { recursive: true, force: true });
 	fs.renameSync(store, ownStore);
-	fs.rmSync(home, { recursive: true, force: true });
 	levelPageCache([ownStore]);
 	registerNodeType('bench.storedBinary', {
 		description: {
@@ -275,6 +282,7 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 		if ((out[0]?.json.package as { state?: string })?.state !== 'finalized') throw new Error('not finalized');
 		return (result.run.data.resultData.runData.MASV[0].executionTime ?? 0) / 1000;
 	} finally {
+		fs.renameSync(ownStore, store);
 		fs.rmSync(harnessHome, { recursive: true, force: true });
 	}
 }
@@ -335,6 +343,7 @@ async function main(): Promise<void> {
 		peakRss: process.resourceUsage().maxRSS * 1024,
 		bytes: task.size,
 		cacheDropped,
+		prepared,
 	};
 	process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 	agent.destroy();
