@@ -23,6 +23,11 @@ const DOWNLOAD_GIB = Number(process.env.BENCH_DOWNLOAD_GIB ?? 1);
 const root = path.resolve(__dirname, '../../../..');
 const worker = path.join(__dirname, 'worker.js');
 
+function cpuSeconds(pid: number | undefined): { user: number; system: number } {
+	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+	return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
 function log(line: string): void {
 	process.stderr.write(`${line}\n`);
 }
@@ -139,7 +144,10 @@ async function main(): Promise<void> {
 			for (let run = 1; run <= RUNS; run++) {
 				for (const mode of ['node-upload', 'plain-upload', 'sdk-upload'] as const) {
 					await admin(emu, 'reset');
+					const emuBefore = cpuSeconds(emulator.pid);
 					const result = await runWorker({ mode, emu, file, size, partSize: PART, parallel: PARALLEL, warm: [file], prepared });
+					const emuAfter = cpuSeconds(emulator.pid);
+					log(`  cpu: worker user ${result.cpu?.user.toFixed(1)} s sys ${result.cpu?.system.toFixed(1)} s; emulator user ${(emuAfter.user - emuBefore.user).toFixed(1)} s sys ${(emuAfter.system - emuBefore.system).toFixed(1)} s`);
 					cacheDropped &&= result.cacheDropped;
 					log(`${gib} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s, peak RSS ${(result.peakRss / MIB).toFixed(0)} MiB`);
 					results[mode].push(result);

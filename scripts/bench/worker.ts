@@ -49,6 +49,7 @@ export interface WorkerResult {
 	cacheDropped: boolean;
 	/** node-prepare: what it wrote. */
 	prepared?: PreparedStore;
+	cpu?: { user: number; system: number };
 }
 
 let cacheDropped = false;
@@ -344,6 +345,7 @@ async function main(): Promise<void> {
 		bytes: task.size,
 		cacheDropped,
 		prepared,
+		cpu: { user: process.cpuUsage().user / 1e6, system: process.cpuUsage().system / 1e6 },
 	};
 	process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 	agent.destroy();
