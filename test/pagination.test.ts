@@ -39,78 +39,72 @@ describe('v1.1 pagination across page bases', () => {
 		}
 	});
 
-	it('never doubles or loses records when a server counts pages from 1 where the list starts at 0', async () => {
-		nock.disableNetConnect();
-		const all = Array.from({ length: 60 }, (_, i) => ({ id: `S${i}` }));
-		// Page 0 and page 1 both answer the first 50. Page 1 brings nothing new, yet the list may go
-		// on after it: page 2 brings the last 10, and metadata.total ends the walk there. No page 3 is
-		// mocked, and a request for it would fail the run (net connect is off).
-		const scope = nock(TEST_BASE_URL)
-			.get(`/v1.1/teams/${TEAM}/spaces`)
-			.query({ page: '0', limit: '50' })
-			.reply(200, { metadata: { total: 60 }, teamspaces: all.slice(0, 50) })
-			.get(`/v1.1/teams/${TEAM}/spaces`)
-			.query({ page: '1', limit: '50' })
-			.reply(200, { metadata: { total: 60 }, teamspaces: all.slice(0, 50) })
-			.get(`/v1.1/teams/${TEAM}/spaces`)
-			.query({ page: '2', limit: '50' })
-			.reply(200, { metadata: { total: 60 }, teamspaces: all.slice(50) });
-		const { items, error } = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId: rl(TEAM), returnAll: true });
-		expect(error).toBeUndefined();
-		expect(items.map((item) => item.json.id)).toEqual(all.map((s) => s.id));
-		scope.done();
-		nock.cleanAll();
-		nock.enableNetConnect();
-	});
+	describe('servers with another page base (nock)', () => {
+		/**
+		 * A Teamspace list whose page 1 repeats page 0 (a server counting pages from 1 where the node
+		 * starts at 0): pages 0 and 1 answer the first 50 of 60, page 2 the last 10. No page 3 is mocked,
+		 * and with net connect off a request for it fails the run.
+		 */
+		function repeatedFirstPage(records: Array<{ id: string }>): nock.Scope {
+			const scope = nock(TEST_BASE_URL);
+			for (const [page, slice] of [['0', records.slice(0, 50)], ['1', records.slice(0, 50)], ['2', records.slice(50)]] as const) {
+				scope.get(`/v1.1/teams/${TEAM}/spaces`).query({ page, limit: '50' }).reply(200, { metadata: { total: records.length }, teamspaces: slice });
+			}
+			return scope;
+		}
 
-	it('stops after two pages with nothing new when a server ignores the page number', async () => {
-		nock.disableNetConnect();
-		const first = Array.from({ length: 50 }, (_, i) => ({ id: `S${i}` }));
-		// Every page answers the same 50 of 500: pages 1 and 2 bring nothing new, so page 3 is never
-		// asked for (it is not mocked, and net connect is off).
-		const scope = nock(TEST_BASE_URL)
-			.get(`/v1.1/teams/${TEAM}/spaces`)
-			.query({ page: /^[012]$/, limit: '50' })
-			.times(3)
-			.reply(200, { metadata: { total: 500 }, teamspaces: first });
-		const { items, error } = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId: rl(TEAM), returnAll: true });
-		expect(error).toBeUndefined();
-		expect(items.map((item) => item.json.id)).toEqual(first.map((s) => s.id));
-		scope.done();
-		nock.cleanAll();
-		nock.enableNetConnect();
-	});
-	it('the Teamspace and portal pickers walk the same way: each record once, none lost', async () => {
-		nock.disableNetConnect();
-		const spaces = Array.from({ length: 60 }, (_, i) => ({ id: `S${i}`, name: `Space ${i}` }));
-		const portals = Array.from({ length: 50 }, (_, i) => ({ id: `P${i}`, name: `Portal ${i}`, subdomain: `p${i}` }));
-		const scope = nock(TEST_BASE_URL)
-			.get(`/v1.1/teams/${TEAM}/spaces`)
-			.query({ page: '0', limit: '50' })
-			.reply(200, { metadata: { total: 60 }, teamspaces: spaces.slice(0, 50) })
-			.get(`/v1.1/teams/${TEAM}/spaces`)
-			.query({ page: '1', limit: '50' })
-			.reply(200, { metadata: { total: 60 }, teamspaces: spaces.slice(0, 50) })
-			.get(`/v1.1/teams/${TEAM}/spaces`)
-			.query({ page: '2', limit: '50' })
-			.reply(200, { metadata: { total: 60 }, teamspaces: spaces.slice(50) })
-			// A full page of portals and no total: the next page is asked for, and its short answer ends it.
-			.get(`/v1.1/teams/${TEAM}/portals`)
-			.query({ page: '1', limit: '50' })
-			.reply(200, { records: portals })
-			.get(`/v1.1/teams/${TEAM}/portals`)
-			.query({ page: '2', limit: '50' })
-			.reply(200, { records: [] });
-		const context = loadOptionsContext({ teamId: rl(TEAM) });
-		const teamspaces = await searchTeamspaces.call(context);
-		expect(teamspaces.results.map((result) => result.value)).toEqual(spaces.map((space) => space.id));
-		const picked = await searchPortals.call(context, 'portal 4');
-		expect(picked.results).toEqual([
-			{ name: 'Portal 4 (p4)', value: 'P4' },
-			...portals.slice(40).map((portal) => ({ name: `${portal.name} (${portal.subdomain})`, value: portal.id })),
-		]);
-		scope.done();
-		nock.cleanAll();
-		nock.enableNetConnect();
+		beforeEach(() => nock.disableNetConnect());
+		afterEach(() => {
+			nock.cleanAll();
+			nock.enableNetConnect();
+		});
+
+		it('never doubles or loses records when a server counts pages from 1 where the list starts at 0', async () => {
+			// Page 1 brings nothing new, yet the list may go on after it: page 2 brings the last 10, and
+			// metadata.total ends the walk there.
+			const all = Array.from({ length: 60 }, (_, i) => ({ id: `S${i}` }));
+			const scope = repeatedFirstPage(all);
+			const { items, error } = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId: rl(TEAM), returnAll: true });
+			expect(error).toBeUndefined();
+			expect(items.map((item) => item.json.id)).toEqual(all.map((s) => s.id));
+			scope.done();
+		});
+
+		it('stops after two pages with nothing new when a server ignores the page number', async () => {
+			const first = Array.from({ length: 50 }, (_, i) => ({ id: `S${i}` }));
+			// Every page answers the same 50 of 500: pages 1 and 2 bring nothing new, so page 3 is never
+			// asked for (it is not mocked, and net connect is off).
+			const scope = nock(TEST_BASE_URL)
+				.get(`/v1.1/teams/${TEAM}/spaces`)
+				.query({ page: /^[012]$/, limit: '50' })
+				.times(3)
+				.reply(200, { metadata: { total: 500 }, teamspaces: first });
+			const { items, error } = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId: rl(TEAM), returnAll: true });
+			expect(error).toBeUndefined();
+			expect(items.map((item) => item.json.id)).toEqual(first.map((s) => s.id));
+			scope.done();
+		});
+
+		it('the Teamspace and portal pickers walk the same way: each record once, none lost', async () => {
+			const spaces = Array.from({ length: 60 }, (_, i) => ({ id: `S${i}`, name: `Space ${i}` }));
+			const portals = Array.from({ length: 50 }, (_, i) => ({ id: `P${i}`, name: `Portal ${i}`, subdomain: `p${i}` }));
+			const scope = repeatedFirstPage(spaces)
+				// A full page of portals and no total: the next page is asked for, and its short answer ends it.
+				.get(`/v1.1/teams/${TEAM}/portals`)
+				.query({ page: '1', limit: '50' })
+				.reply(200, { records: portals })
+				.get(`/v1.1/teams/${TEAM}/portals`)
+				.query({ page: '2', limit: '50' })
+				.reply(200, { records: [] });
+			const context = loadOptionsContext({ teamId: rl(TEAM) });
+			const teamspaces = await searchTeamspaces.call(context);
+			expect(teamspaces.results.map((result) => result.value)).toEqual(spaces.map((space) => space.id));
+			const picked = await searchPortals.call(context, 'portal 4');
+			expect(picked.results).toEqual([
+				{ name: 'Portal 4 (p4)', value: 'P4' },
+				...portals.slice(40).map((portal) => ({ name: `${portal.name} (${portal.subdomain})`, value: portal.id })),
+			]);
+			scope.done();
+		});
 	});
 });
