@@ -1,6 +1,7 @@
 import nock from 'nock';
 
 import { API_RETRY } from '../nodes/Masv/api/request';
+import { useRetryTimings } from './harness/retries';
 import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
@@ -53,17 +54,10 @@ function shown(error: unknown): string {
 }
 
 describe('link', () => {
-	const retryDefaults = { ...API_RETRY };
-	beforeAll(() => {
-		nock.disableNetConnect();
-		API_RETRY.baseDelayMs = 5;
-		API_RETRY.maxDelayMs = 20;
-	});
+	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
+	beforeAll(() => nock.disableNetConnect());
 	afterEach(() => nock.cleanAll());
-	afterAll(() => {
-		Object.assign(API_RETRY, retryDefaults);
-		nock.enableNetConnect();
-	});
+	afterAll(() => nock.enableNetConnect());
 
 	describe('create', () => {
 		it('looks the token up, posts email and password with X-Package-Token only, and adds the link URL', async () => {

@@ -1,6 +1,7 @@
 import nock from 'nock';
 
 import { API_RETRY } from '../nodes/Masv/api/request';
+import { useRetryTimings } from './harness/retries';
 import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
@@ -37,18 +38,10 @@ const tokenParams = (operation: string, extra: Record<string, unknown> = {}) => 
 const continueOnFail = { node: { onError: 'continueRegularOutput' as const } };
 
 describe('package', () => {
-	const retryDefaults = { ...API_RETRY };
-	beforeAll(() => {
-		nock.disableNetConnect();
-		// The real backoff waits seconds; the retry logic is the same with short waits.
-		API_RETRY.baseDelayMs = 5;
-		API_RETRY.maxDelayMs = 20;
-	});
+	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
+	beforeAll(() => nock.disableNetConnect());
 	afterEach(() => nock.cleanAll());
-	afterAll(() => {
-		Object.assign(API_RETRY, retryDefaults);
-		nock.enableNetConnect();
-	});
+	afterAll(() => nock.enableNetConnect());
 
 	describe('create', () => {
 		it('posts name, description and comma-separated recipients as an array, with the API key', async () => {

@@ -3,6 +3,7 @@ import { rl } from '../harness';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import * as engine from '../../nodes/Masv/transfer/upload';
+import { useRetryTimings } from '../harness/retries';
 import { finalizeRequests, makeFile, MIB, runTransfer, wait } from './helpers';
 import type { TestFile } from './helpers';
 
@@ -29,6 +30,7 @@ describe('cancelling an upload', () => {
 		});
 	});
 	afterEach(() => jest.restoreAllMocks());
+	useRetryTimings(engine.PART_RETRY, {});
 
 	async function untilStoragePut() {
 		for (let i = 0; i < 200 && emu.requests({ kind: 'storage', method: 'PUT' }).length === 0; i++) await wait(25);
@@ -82,16 +84,11 @@ describe('cancelling an upload', () => {
 	});
 
 	it('waiting out a retry: the backoff ends at once on cancel', async () => {
-		const saved = { ...engine.PART_RETRY };
 		Object.assign(engine.PART_RETRY, { baseDelayMs: 10_000, maxDelayMs: 10_000 });
-		try {
-			emu.faults.add({ target: 'storage', type: 'status', status: 503, times: -1 });
-			const { outcome, stoppedAfterMs } = await cancelDuringUpload();
-			expect((outcome as Error).message).toBe('The execution was cancelled');
-			expect(stoppedAfterMs).toBeLessThan(1000);
-			expect(finalizeRequests(emu)).toHaveLength(0);
-		} finally {
-			Object.assign(engine.PART_RETRY, saved);
-		}
+		emu.faults.add({ target: 'storage', type: 'status', status: 503, times: -1 });
+		const { outcome, stoppedAfterMs } = await cancelDuringUpload();
+		expect((outcome as Error).message).toBe('The execution was cancelled');
+		expect(stoppedAfterMs).toBeLessThan(1000);
+		expect(finalizeRequests(emu)).toHaveLength(0);
 	});
 });

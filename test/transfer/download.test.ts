@@ -5,6 +5,7 @@ import { rl, runMasv } from '../harness';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
+import { useRetryTimings } from '../harness/retries';
 import * as downloadEngine from '../../nodes/Masv/transfer/download';
 import { matchesFileName, mimeTypeOf } from '../../nodes/Masv/transfer/download';
 import { parseLinkUrl } from '../../nodes/Masv/operations/download';
@@ -17,7 +18,7 @@ describe('downloads', () => {
 	let packageId: string;
 	let link: { id: string; download_secret: string };
 	let files: TestFile[];
-	const savedRetry = { ...PART_RETRY };
+	useRetryTimings(PART_RETRY, { baseDelayMs: 20, maxDelayMs: 100 });
 
 	beforeAll(async () => {
 		emu = await startEmulator();
@@ -42,12 +43,8 @@ describe('downloads', () => {
 	beforeEach(() => {
 		emu.faults.clear();
 		emu.resetRequests();
-		Object.assign(PART_RETRY, savedRetry, { baseDelayMs: 20, maxDelayMs: 100 });
 	});
-	afterEach(() => {
-		Object.assign(PART_RETRY, savedRetry);
-		jest.restoreAllMocks();
-	});
+	afterEach(() => jest.restoreAllMocks());
 
 	/** `count` items, each with the bytes of the original file of its name. */
 	async function expectSameBytes(items: INodeExecutionData[], count: number, property = 'data') {

@@ -4,6 +4,7 @@ import { rl } from '../harness';
 import { startEmulator } from '../emulator';
 import type { Emulator, FaultSpec } from '../emulator';
 import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
+import { useRetryTimings } from '../harness/retries';
 import { api, finalizeRequests, getPackage, makeFile, MIB, runTransfer } from './helpers';
 import type { SourceFile, TestFile } from './helpers';
 
@@ -24,7 +25,7 @@ describe('package upload', () => {
 	let emu: Emulator;
 	let small: TestFile;
 	let big: TestFile;
-	const savedRetry = { ...PART_RETRY };
+	useRetryTimings(PART_RETRY, { baseDelayMs: 50, maxDelayMs: 400 });
 
 	beforeAll(async () => {
 		emu = await startEmulator();
@@ -35,9 +36,7 @@ describe('package upload', () => {
 	beforeEach(() => {
 		emu.faults.clear();
 		emu.resetRequests();
-		Object.assign(PART_RETRY, savedRetry, { baseDelayMs: 50, maxDelayMs: 400 });
 	});
-	afterEach(() => Object.assign(PART_RETRY, savedRetry));
 
 	async function storedSha(packageId: string, name: string) {
 		return (await emu.files()).find((f) => f.packageId === packageId && f.name === name)?.sha256;
