@@ -5,6 +5,7 @@ import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
 import { api, credentialsFor } from './harness/emulatorApi';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const ACTIVITY = '01HACT1V1TYACT1V1TYACT1V1T';
@@ -13,9 +14,7 @@ const activities = (from: number, count: number) =>
 	Array.from({ length: count }, (_, index) => ({ id: `A${from + index}`, type: 'package_upload_to_masv', state: 'complete' }));
 
 describe('activity (nock)', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	it('getAll with Return All walks pages from 1 until metadata.total, every record once', async () => {
 		const scope = nock(TEST_BASE_URL, { reqheaders: { 'x-api-key': TEST_API_KEY } })

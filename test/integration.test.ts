@@ -8,6 +8,7 @@ import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, masvNode, rl, runMasv, runWorkflow } from './harness';
 import { credentialsFor } from './harness/emulatorApi';
 import { loadOptionsContext } from './harness/loadOptions';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const CONN = '01EKYZ1VH9GTS9GYMCMSR4NR9G';
@@ -26,9 +27,7 @@ function entry(id: string) {
 const sha256 = (bytes: Buffer | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('integration (nock)', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	it('getAll lists the connections of the team with the API key; Limit cuts the plain array', async () => {
 		const scope = nock(TEST_BASE_URL, { reqheaders: { 'x-api-key': TEST_API_KEY } })

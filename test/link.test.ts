@@ -6,6 +6,7 @@ import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
 import { api, credentialsFor } from './harness/emulatorApi';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PKG = '01ENX9B1J68NT9Y4QHXD7T0X6S';
@@ -55,9 +56,7 @@ function shown(error: unknown): string {
 
 describe('link', () => {
 	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	describe('create', () => {
 		it('looks the token up, posts email and password with X-Package-Token only, and adds the link URL', async () => {

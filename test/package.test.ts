@@ -6,6 +6,7 @@ import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
 import { credentialsFor } from './harness/emulatorApi';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PKG = '01ENX9B1J68NT9Y4QHXD7T0X6S';
@@ -39,9 +40,7 @@ const continueOnFail = { node: { onError: 'continueRegularOutput' as const } };
 
 describe('package', () => {
 	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	describe('create', () => {
 		it('posts name, description and comma-separated recipients as an array, with the API key', async () => {

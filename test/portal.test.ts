@@ -3,6 +3,7 @@ import nock from 'nock';
 import { startEmulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
 import { credentialsFor } from './harness/emulatorApi';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PORTAL = '01CTDNW11G67NKHQW5JE8TP2TJ';
@@ -30,9 +31,7 @@ const exactBody = (expected: unknown) => (body: unknown) => {
 };
 
 describe('portal (nock)', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	describe('create', () => {
 		it('sends name and subdomain with the message, recipients and active the older docs require', async () => {

@@ -1,6 +1,7 @@
 import nock from 'nock';
 
 import { TEST_BASE_URL, rl, runMasv } from './harness';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PORTAL = '01CTDNW11G67NKHQW5JE8TP2TJ';
@@ -15,9 +16,7 @@ const packages = [
 ];
 
 describe('package tokens in outputs', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	it('portal getPackages leaves tokens out unless Include Package Token is on', async () => {
 		nock(TEST_BASE_URL).get(`/v1/portals/${PORTAL}/packages`).twice().reply(200, packages);

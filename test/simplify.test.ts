@@ -1,6 +1,7 @@
 import nock from 'nock';
 
 import { TEST_BASE_URL, rl, runMasv } from './harness';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PKG = '01ENX9B1J68NT9Y4QHXD7T0X6S';
@@ -25,9 +26,7 @@ const full = {
 };
 
 describe('Simplify', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	it('is on by default for package lists and keeps the fields people use, never the token', async () => {
 		nock(TEST_BASE_URL)

@@ -3,6 +3,7 @@ import nock from 'nock';
 import { startEmulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
 import { credentialsFor } from './harness/emulatorApi';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const TAG = '01FZGG2QQQTJV9CJ1Q2ZNXVKCQ';
@@ -17,9 +18,7 @@ const tag = (id: string, name: string) => ({
 });
 
 describe('tag (nock)', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	it('create posts the name to the team and returns the tag', async () => {
 		const scope = nock(TEST_BASE_URL, {

@@ -1,13 +1,12 @@
 import nock from 'nock';
 
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 
 describe('team', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	it('getAll lists the teams of the API key, one item each', async () => {
 		const scope = nock(TEST_BASE_URL, { reqheaders: { 'x-api-key': TEST_API_KEY } })

@@ -3,6 +3,7 @@ import nock from 'nock';
 import { startEmulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
 import { api, credentialsFor } from './harness/emulatorApi';
+import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const SPACE = '01E8TP2TJCTDNW11G67NKHQW5J';
@@ -28,9 +29,7 @@ const exactBody = (expected: unknown) => (body: unknown) => {
 const ids = (items: Array<{ json: { id?: unknown } }>) => items.map((item) => item.json.id);
 
 describe('teamspace (nock)', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	describe('create', () => {
 		it('posts the name and the member IDs (comma-separated) as member_ids', async () => {

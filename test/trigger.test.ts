@@ -8,6 +8,7 @@ import { startEmulator, type Emulator } from './emulator';
 import { MasvTrigger } from '../nodes/MasvTrigger/MasvTrigger.node';
 import { MAX_PENDING, RECENT_WINDOW_MS } from '../nodes/MasvTrigger/poll';
 import type { PollState } from '../nodes/MasvTrigger/poll';
+import { useNock } from './harness/offline';
 
 registerPollingNodeType(MASV_TRIGGER_TYPE, new MasvTrigger());
 
@@ -280,9 +281,7 @@ describe('MASV Trigger with nock', () => {
 	const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 	const SPACE = '01E8TP2TJCTDNW11G67NKHQW5J';
 
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
-	afterAll(() => nock.enableNetConnect());
+	useNock();
 
 	const pkg = (id: string, createdAt: number, state = 'finalized'): IDataObject => ({
 		id,
