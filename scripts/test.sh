@@ -9,6 +9,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "== lint"; npx eslint .
 echo "== type-check"; npx tsc -p tsconfig.test.json --noEmit
+# The benchmark compiles on its own, without jest's types: check that it still does.
+npx tsc -p scripts/bench/tsconfig.json --noEmit
 echo "== build"; npm run build --silent
 echo "== in-process tests"
 # Jest exits by itself once every test file has cleaned up; a leaked timer or socket would make it
