@@ -85,6 +85,22 @@ describe('v1.1 pagination across page bases', () => {
 			scope.done();
 		});
 
+		it('records without IDs are returned but cannot keep a walk going', async () => {
+			// A server that ignores `page` and sends no total and no IDs (MASV's records all have one):
+			// pages 0 and 1 bring no news, so page 2 is never asked for, where the walk used to go on
+			// for as long as the server answered.
+			const nameless = Array.from({ length: 50 }, (_, i) => ({ name: `Space ${i}` }));
+			const scope = nock(TEST_BASE_URL)
+				.get(`/v1.1/teams/${TEAM}/spaces`)
+				.query({ page: /^[01]$/, limit: '50' })
+				.times(2)
+				.reply(200, { teamspaces: nameless });
+			const { items, error } = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId: rl(TEAM), returnAll: true });
+			expect(error).toBeUndefined();
+			expect(items).toHaveLength(100);
+			scope.done();
+		});
+
 		it('the Teamspace and portal pickers walk the same way: each record once, none lost', async () => {
 			const spaces = Array.from({ length: 60 }, (_, i) => ({ id: `S${i}`, name: `Space ${i}` }));
 			const portals = Array.from({ length: 50 }, (_, i) => ({ id: `P${i}`, name: `Portal ${i}`, subdomain: `p${i}` }));

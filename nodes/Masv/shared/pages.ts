@@ -6,7 +6,8 @@
  * starts at 0 answers page 1 like page 0. So a record seen before is not returned again, one page
  * with nothing new is passed over (the list may go on after it), and a second such page in a row
  * means the server ignores `page`, which ends the walk. A short page, `metadata.total` records
- * read, or `maxPages` pages read end it too.
+ * read, or `maxPages` pages read end it too. A record without an ID is returned, but it is no news:
+ * pages of nothing but such records cannot keep a walk going.
  */
 export class PageWalk<T> {
 	private readonly seen = new Set<string>();
@@ -22,21 +23,23 @@ export class PageWalk<T> {
 
 	/**
 	 * Takes the page just read (its records and its `metadata.total`) and returns the records no
-	 * earlier page returned (a record without an ID always counts as new), and whether to read the
+	 * earlier page returned (a record without an ID is always returned), and whether to read the
 	 * next page.
 	 */
 	page(records: T[], total: number | undefined): { fresh: T[]; more: boolean } {
 		this.pages++;
+		let news = 0;
 		const fresh = records.filter((record) => {
 			const id = this.idOf(record);
 			if (id === undefined || id === null || id === '') return true;
 			const key = String(id);
 			if (this.seen.has(key)) return false;
 			this.seen.add(key);
+			news++;
 			return true;
 		});
 		this.read += fresh.length;
-		this.pagesWithoutNews = fresh.length === 0 ? this.pagesWithoutNews + 1 : 0;
+		this.pagesWithoutNews = news === 0 ? this.pagesWithoutNews + 1 : 0;
 		const more =
 			records.length >= this.pageSize &&
 			(total === undefined || this.read < total) &&
