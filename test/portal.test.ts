@@ -409,35 +409,63 @@ describe('portal (nock)', () => {
 			scope.done();
 		});
 
-		it('fails naming the field when MASV answers with a password the portal had gone, and keeps quiet when the user removed it', async () => {
-			// A server whose PUT replaces the portal: what the node sends back has no passwords (MASV
-			// never returns them), so a replacing server would drop them.
+		describe('a portal with passwords', () => {
+			// MASV never returns passwords, so the node cannot send them back: if MASV's PUT replaced
+			// the whole portal, they would be gone. The node reads the portal again to see.
 			const protectedPortal = { ...current, has_access_code: true, has_download_password: true };
-			const scope = nock(TEST_BASE_URL)
-				.get(`/v1.1/portals/${PORTAL}`)
-				.reply(200, protectedPortal)
-				.put(`/v1/portals/${PORTAL}`, exactBody({ ...protectedPortal, message: 'New text' }))
-				.reply(200, { ...protectedPortal, message: 'New text', has_download_password: false });
-			const failed = await runMasv({ resource: 'portal', operation: 'update', portalId: rl(PORTAL), updateFields: { message: 'New text' } });
-			expect(failed.error?.message).toBe("MASV removed the portal's Download Password in this update");
-			expect(failed.error?.description).toContain('"Update Fields > Download Password"');
-			scope.done();
+			/** The message changed; `after` is the portal as read again after the PUT. */
+			const update = (after: object) =>
+				nock(TEST_BASE_URL)
+					.get(`/v1.1/portals/${PORTAL}`)
+					.reply(200, protectedPortal)
+					.put(`/v1/portals/${PORTAL}`, exactBody({ ...protectedPortal, message: 'New text' }))
+					.reply(200, { ...protectedPortal, message: 'New text' })
+					.get(`/v1.1/portals/${PORTAL}`)
+					.reply(200, after);
 
-			const cleared = { ...protectedPortal, has_access_code: false, has_download_password: false };
-			const intended = nock(TEST_BASE_URL)
-				.get(`/v1.1/portals/${PORTAL}`)
-				.reply(200, protectedPortal)
-				.put(`/v1/portals/${PORTAL}`, exactBody({ ...protectedPortal, access_code: '', download_password: '' }))
-				.reply(200, cleared);
-			const { items, error } = await runMasv({
-				resource: 'portal',
-				operation: 'update',
-				portalId: rl(PORTAL),
-				updateFields: { accessCode: '', downloadPassword: '' },
+			it('is read again after the update; both passwords kept, the output is MASV\'s answer', async () => {
+				const scope = update({ ...protectedPortal, message: 'New text' });
+				const { items, error } = await runMasv({ resource: 'portal', operation: 'update', portalId: rl(PORTAL), updateFields: { message: 'New text' } });
+				expect(error).toBeUndefined();
+				expect(items).toEqual([{ json: { ...protectedPortal, message: 'New text' }, pairedItem: { item: 0 } }]);
+				scope.done();
 			});
-			expect(error).toBeUndefined();
-			expect(items).toEqual([{ json: cleared, pairedItem: { item: 0 } }]);
-			intended.done();
+
+			it('a password gone after the update fails the item, naming the field that sets it again', async () => {
+				const scope = update({ ...protectedPortal, message: 'New text', has_download_password: false });
+				const failed = await runMasv({ resource: 'portal', operation: 'update', portalId: rl(PORTAL), updateFields: { message: 'New text' } });
+				expect(failed.error?.message).toBe("MASV removed the portal's Download Password in this update");
+				expect(failed.error?.description).toContain('The other changes were saved.');
+				expect(failed.error?.description).toContain('"Update Fields > Download Password"');
+				scope.done();
+
+				const again = update({ ...protectedPortal, message: 'New text', has_access_code: false });
+				const { items, error } = await runMasv(
+					{ resource: 'portal', operation: 'update', portalId: rl(PORTAL), updateFields: { message: 'New text' } },
+					{ node: { continueOnFail: true } },
+				);
+				expect(error).toBeUndefined();
+				expect(items).toEqual([{ json: { error: "MASV removed the portal's Upload Access Code in this update" }, pairedItem: { item: 0 } }]);
+				again.done();
+			});
+
+			it('removing both on purpose needs no second read', async () => {
+				const cleared = { ...protectedPortal, has_access_code: false, has_download_password: false };
+				const scope = nock(TEST_BASE_URL)
+					.get(`/v1.1/portals/${PORTAL}`)
+					.reply(200, protectedPortal)
+					.put(`/v1/portals/${PORTAL}`, exactBody({ ...protectedPortal, access_code: '', download_password: '' }))
+					.reply(200, cleared);
+				const { items, error } = await runMasv({
+					resource: 'portal',
+					operation: 'update',
+					portalId: rl(PORTAL),
+					updateFields: { accessCode: '', downloadPassword: '' },
+				});
+				expect(error).toBeUndefined();
+				expect(items).toEqual([{ json: cleared, pairedItem: { item: 0 } }]);
+				scope.done();
+			});
 		});
 
 		it('each input item updates its own portal', async () => {

@@ -187,11 +187,17 @@ const PASSWORDS: Array<{ flag: string; field: keyof PortalFields; label: string 
 	{ flag: 'has_download_password', field: 'downloadPassword', label: 'Download Password' },
 ];
 
+/** The passwords the portal had before an update that the update does not set: at risk of loss. */
+export function passwordsAtRisk(before: IDataObject, fields: PortalFields): boolean {
+	return PASSWORDS.some(({ flag, field }) => before[flag] === true && fields[field] === undefined);
+}
+
 /**
  * UNCERTAIN (masv-api.md §9.6): if MASV's PUT replaces the whole portal, the portal sent back
- * without its passwords (MASV never returns them) would lose them. When the portal MASV answers
- * with has lost a password the user did not touch, the update fails loudly, naming the field that
- * sets it again, instead of leaving a portal open that was protected.
+ * without its passwords (MASV never returns them) would lose them. `before` and `after` are the
+ * portal as read before and after the PUT, by the same route: when it has lost a password the
+ * user did not touch, the update fails loudly, naming the field that sets it again, instead of
+ * leaving a portal open that was protected.
  */
 export function checkPasswordsKept(
 	node: INode,
@@ -204,7 +210,7 @@ export function checkPasswordsKept(
 		if (before[flag] === true && after[flag] === false && fields[field] === undefined) {
 			throw new NodeOperationError(node, `MASV removed the portal's ${label} in this update`, {
 				itemIndex,
-				description: `The portal had one before; MASV does not return passwords, so the update could not send it back. Set "Update Fields > ${label}" to protect the portal again.`,
+				description: `The other changes were saved. MASV does not return passwords, so the update could not send this one back: set "Update Fields > ${label}" to protect the portal again.`,
 			});
 		}
 	}

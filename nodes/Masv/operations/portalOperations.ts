@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { checkPasswordsKept, portalBody, portalFromUpdateAnswer, portalUpdateBody } from '../api/portals';
+import { checkPasswordsKept, passwordsAtRisk, portalBody, portalFromUpdateAnswer, portalUpdateBody } from '../api/portals';
 import type { PortalFields } from '../api/portals';
 import { masvApiRequest } from '../api/request';
 import { forEachItem, idParameter } from '../shared/items';
@@ -9,7 +9,8 @@ import type { CustomOperations } from './types';
 
 /**
  * `portal` / `update`: MASV's PUT may replace the whole portal (masv-api.md §9.6), so the portal is
- * read first and sent back whole with the Update Fields on top.
+ * read first and sent back whole with the Update Fields on top; when it had a password the update
+ * does not set, it is read again afterwards to check that the password is still there.
  */
 async function updatePortal(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return await forEachItem(this, async (itemIndex) => {
@@ -31,16 +32,14 @@ async function updatePortal(this: IExecuteFunctions): Promise<INodeExecutionData
 			}
 		}
 		const path = `/v1/portals/${encodeURIComponent(portalId)}`;
-		const current = await masvApiRequest<IDataObject>(this, {
-			method: 'GET',
-			path: `/v1.1/portals/${encodeURIComponent(portalId)}`,
-			itemIndex,
-		});
+		const read = async () =>
+			await masvApiRequest<IDataObject>(this, { method: 'GET', path: `/v1.1/portals/${encodeURIComponent(portalId)}`, itemIndex });
+		const current = await read();
 		const body = portalUpdateBody(current, changes);
 		const answer = await masvApiRequest(this, { method: 'PUT', path, body, idempotent: true, itemIndex });
-		const updated = portalFromUpdateAnswer(answer, body);
-		checkPasswordsKept(this.getNode(), current, updated, fields, itemIndex);
-		return updated;
+		// A password the portal had and the update does not set: read the portal back to see it kept.
+		if (passwordsAtRisk(current, fields)) checkPasswordsKept(this.getNode(), current, await read(), fields, itemIndex);
+		return portalFromUpdateAnswer(answer, body);
 	});
 }
 
