@@ -4,7 +4,7 @@ import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import * as engine from '../../nodes/Masv/transfer/upload';
 import { useRetryTimings } from '../harness/retries';
-import { finalizeRequests, makeFile, MIB, runTransfer, wait } from './helpers';
+import { finalizeRequests, makeFile, MIB, runTransfer, settledWithin, wait } from './helpers';
 import type { TestFile } from './helpers';
 
 describe('cancelling an upload', () => {
@@ -56,7 +56,7 @@ describe('cancelling an upload', () => {
 		const result = await run;
 		expect(result.run.status).toBe('canceled');
 		expect(uploads).toHaveLength(1);
-		const outcome = await Promise.race([uploads[0], wait(3000).then(() => 'still running')]);
+		const outcome = await settledWithin(uploads[0], 3000);
 		return { outcome, stoppedAfterMs: Date.now() - cancelledAt };
 	}
 

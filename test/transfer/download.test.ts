@@ -6,11 +6,12 @@ import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
 import { useRetryTimings } from '../harness/retries';
+import * as requestHelpers from '../../nodes/Masv/api/request';
 import * as downloadEngine from '../../nodes/Masv/transfer/download';
 import { matchesFileName, mimeTypeOf } from '../../nodes/Masv/transfer/download';
 import { parseLinkUrl } from '../../nodes/Masv/operations/download';
 import { downloadBlueprintOf } from '../../nodes/Masv/api/downloadFlow';
-import { api, binaryBytes, credentialsFor, makeFile, MIB, runTransfer, sha256, wait } from './helpers';
+import { api, binaryBytes, credentialsFor, makeFile, MIB, runTransfer, settledWithin, sha256, wait } from './helpers';
 import type { TestFile } from './helpers';
 
 describe('downloads', () => {
@@ -202,15 +203,18 @@ describe('downloads', () => {
 			},
 			{ credentials: credentialsFor(emu), onStart: (c) => (cancel = c) },
 		);
+		const backoff = jest.spyOn(requestHelpers, 'pauseUnlessCancelled');
+		for (let i = 0; i < 200 && backoff.mock.calls.length === 0; i++) await wait(25);
+		// The 503 is in and the wait of several seconds (10 s with jitter) before the second try has begun.
+		expect(backoff).toHaveBeenCalledTimes(1);
+		expect(backoff.mock.calls[0][1]).toBeGreaterThan(5000);
 		const storageGets = () => emu.requests({ kind: 'storage', method: 'GET' });
-		for (let i = 0; i < 200 && storageGets().length === 0; i++) await wait(25);
-		await wait(100); // the 503 is in, the 10 s backoff has begun
 		expect(storageGets()).toHaveLength(1);
 		const cancelledAt = Date.now();
 		cancel?.();
 		expect((await run).run.status).toBe('canceled');
 		expect(downloads).toHaveLength(1);
-		const outcome = await Promise.race([downloads[0], wait(3000).then(() => 'still waiting')]);
+		const outcome = await settledWithin(downloads[0], 3000);
 		expect((outcome as Error).message).toBe('The execution was cancelled');
 		expect(Date.now() - cancelledAt).toBeLessThan(1000);
 		expect(storageGets()).toHaveLength(1);

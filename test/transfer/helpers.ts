@@ -145,3 +145,14 @@ export function finalizeRequests(emu: Emulator) {
 }
 
 export const wait = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What `promise` settles to within `ms`, else `'still running'`; the timer is cleared either way. */
+export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<unknown> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const late = new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), ms)));
+	try {
+		return await Promise.race([promise, late]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
