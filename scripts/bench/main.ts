@@ -23,9 +23,14 @@ const DOWNLOAD_GIB = Number(process.env.BENCH_DOWNLOAD_GIB ?? 1);
 const root = path.resolve(__dirname, '../../../..');
 const worker = path.join(__dirname, 'worker.js');
 
+/** A process's CPU time from /proc (Linux; clock ticks taken as 100 per second); zero elsewhere. */
 function cpuSeconds(pid: number | undefined): { user: number; system: number } {
-	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-	return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+	try {
+		const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+	} catch {
+		return { user: 0, system: 0 };
+	}
 }
 
 function log(line: string): void {
@@ -124,6 +129,7 @@ async function main(): Promise<void> {
 	const rows: Row[] = [];
 	let cacheDropped = true;
 	const bySize = new Map<number, Record<string, Row>>();
+	let preparedHome: string | undefined; // outside `dir`: removed in the finally below
 	try {
 		for (const gib of SIZES) {
 			const size = gib * GIB;
@@ -132,6 +138,7 @@ async function main(): Promise<void> {
 			// (a)'s input in n8n's store, written once like (b)'s and (c)'s file: no run follows a write of its own.
 			const { prepared } = await runWorker({ mode: 'node-prepare', emu, file, size, partSize: PART, parallel: PARALLEL });
 			if (!prepared) throw new Error('node-prepare gave no store');
+			preparedHome = prepared.home;
 			if (gib === SIZES[0]) {
 				// One upload that does not count first. The first run after the emulator started was the
 				// slowest of its kind in every bench (the node's: ~300 MiB/s against ~450; as a warm-up,
@@ -161,6 +168,7 @@ async function main(): Promise<void> {
 			bySize.set(gib, summary);
 			rows.push(summary.node, summary.plain, summary.sdk);
 			fs.rmSync(prepared.home, { recursive: true, force: true });
+			preparedHome = undefined;
 		}
 
 		// Download: one 1 GiB file, uploaded once, fetched by the node and by a plain GET.
@@ -222,6 +230,7 @@ async function main(): Promise<void> {
 		lines.push(`Download: node/plain GET = ${(nodeDown.mibps / plainDown.mibps).toFixed(2)}`);
 		process.stdout.write(`${lines.join('\n')}\n`);
 	} finally {
+		if (preparedHome) fs.rmSync(preparedHome, { recursive: true, force: true });
 		emulator.kill('SIGTERM');
 		if (!process.env.BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
 	}

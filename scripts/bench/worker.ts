@@ -60,11 +60,11 @@ let prepared: PreparedStore | undefined;
  * cache emptied (where allowed: root on Linux), then the files the run reads read once, so that
  * every run reads its input from memory and writes into free memory.
  *
- * Without it the runs were not alike: (a) writes its 1-4 GiB input into n8n's store just before it
- * is measured, (b) and (c) do not, and on this machine a page cache that full made the emulator's
- * part writes slow in the kernel (measured at 4 GiB: the emulator spent 10 s of system time on the
- * same bytes instead of 2.6 s, copying into page-cache pages; (a) ran at 0.74 of (b) instead of
- * 0.95). Which run came after which decided the result, not the uploader.
+ * Without it the runs were not alike: (a) used to write its 1-4 GiB input into n8n's store just
+ * before it was measured, (b) and (c) did not, and on this machine a page cache that full made the
+ * emulator's part writes slow in the kernel (measured at 4 GiB: the emulator spent 10 s of system
+ * time on the same bytes instead of 2.6 s, copying into page-cache pages; (a) ran at 0.74 of (b)
+ * instead of 0.95). Which run came after which decided the result, not the uploader.
  */
 function levelPageCache(paths: string[]): void {
 	spawnSync('sync');
@@ -241,13 +241,26 @@ async function nodePrepare(task: WorkerTask): Promise<number> {
 async function nodeUpload(task: WorkerTask): Promise<number> {
 	if (!task.prepared) throw new Error('node-upload needs a prepared store (node-prepare)');
 	const { binary, store } = task.prepared;
-	const { harnessHome, masvNode, registerNodeType, runWorkflow, rl } = await import('../../test/harness');
-	const { NodeConnectionTypes } = await import('n8n-workflow');
+	const { harnessHome } = await import('../../test/harness');
 	// This process's store is the prepared one (a rename: same disk), given back after the run.
 	const ownStore = path.join(harnessHome, 'binaryData');
 	fs.rmSync(ownStore, { recursive: true, force: true });
 	fs.renameSync(store, ownStore);
-	levelPageCache([ownStore]);
+	try {
+		return await uploadStored(task, binary, ownStore);
+	} finally {
+		try {
+			fs.renameSync(ownStore, store);
+		} finally {
+			fs.rmSync(harnessHome, { recursive: true, force: true });
+		}
+	}
+}
+
+async function uploadStored(task: WorkerTask, binary: IBinaryData, store: string): Promise<number> {
+	const { masvNode, registerNodeType, runWorkflow, rl } = await import('../../test/harness');
+	const { NodeConnectionTypes } = await import('n8n-workflow');
+	levelPageCache([store]);
 	registerNodeType('bench.storedBinary', {
 		description: {
 			displayName: 'Stored Binary',
@@ -264,28 +277,23 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 			return [[{ json: {}, binary: { data: binary } }]];
 		},
 	});
-	try {
-		const result = await runWorkflow({
-			credentials: credentialsFor(task.emu),
-			nodes: [
-				{ id: 's', name: 'Source', type: 'bench.storedBinary', typeVersion: 1, position: [0, 0], parameters: {} },
-				masvNode({
-					resource: 'package',
-					operation: 'upload',
-					teamId: rl(task.emu.teamId),
-					name: 'bench node',
-					options: { chunkSize: task.partSize / 1024 / 1024, parallelUploads: task.parallel },
-				}),
-			],
-		});
-		if (result.error) throw new Error(result.error.message);
-		const out = result.output('MASV');
-		if ((out[0]?.json.package as { state?: string })?.state !== 'finalized') throw new Error('not finalized');
-		return (result.run.data.resultData.runData.MASV[0].executionTime ?? 0) / 1000;
-	} finally {
-		fs.renameSync(ownStore, store);
-		fs.rmSync(harnessHome, { recursive: true, force: true });
-	}
+	const result = await runWorkflow({
+		credentials: credentialsFor(task.emu),
+		nodes: [
+			{ id: 's', name: 'Source', type: 'bench.storedBinary', typeVersion: 1, position: [0, 0], parameters: {} },
+			masvNode({
+				resource: 'package',
+				operation: 'upload',
+				teamId: rl(task.emu.teamId),
+				name: 'bench node',
+				options: { chunkSize: task.partSize / 1024 / 1024, parallelUploads: task.parallel },
+			}),
+		],
+	});
+	if (result.error) throw new Error(result.error.message);
+	const out = result.output('MASV');
+	if ((out[0]?.json.package as { state?: string })?.state !== 'finalized') throw new Error('not finalized');
+	return (result.run.data.resultData.runData.MASV[0].executionTime ?? 0) / 1000;
 }
 
 /** The node's package download into n8n's filesystem store. */
