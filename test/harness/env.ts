@@ -12,3 +12,8 @@ process.env.N8N_BINARY_DATA_STORAGE_PATH = path.join(home, 'binaryData');
 process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
 
 export const harnessHome = home;
+
+// In jest, every test file has its own folder: it goes when the file is done. (The benchmark loads
+// this file outside jest and removes the folder itself.)
+const jestAfterAll = (globalThis as { afterAll?: (fn: () => void) => void }).afterAll;
+jestAfterAll?.(() => fs.rmSync(home, { recursive: true, force: true }));
