@@ -16,7 +16,7 @@ echo "== in-process tests"
 # Jest exits by itself once every test file has cleaned up; a leaked timer or socket would make it
 # hang instead of fail, so it gets a bound far above its usual ~40 s.
 status=0
-timeout 900 npx jest --ci || status=$?
+timeout --foreground -k 30 900 npx jest --ci || status=$?
 if [ "$status" = 124 ]; then echo "jest did not finish within 15 min: a test left a timer or a connection open?"; fi
 if [ "$status" != 0 ]; then exit "$status"; fi
 echo "== end-to-end tests in a real n8n (scripts/e2e/run.sh)"; E2E_SKIP_BUILD=1 bash scripts/e2e/run.sh

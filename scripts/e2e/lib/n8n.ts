@@ -226,7 +226,8 @@ export async function untilRestReady(
 		if (Date.now() - started > options.timeoutMs) return 'timeout';
 		try {
 			const res = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(3000) });
-			if (res.ok && isSettings(await res.text())) return 'ready';
+			const body = await res.text(); // read in any case, so the connection is released
+			if (res.ok && isSettings(body)) return 'ready';
 		} catch {
 			// not listening yet
 		}
