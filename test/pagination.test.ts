@@ -73,6 +73,15 @@ describe('v1.1 pagination across page bases', () => {
 			scope.done();
 		});
 
+		it('Limit reads past the repeated page too, and returns exactly Limit records', async () => {
+			const all = Array.from({ length: 60 }, (_, i) => ({ id: `S${i}` }));
+			const scope = repeatedFirstPage(all);
+			const { items, error } = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId: rl(TEAM), returnAll: false, limit: 55 });
+			expect(error).toBeUndefined();
+			expect(items.map((item) => item.json.id)).toEqual(all.slice(0, 55).map((s) => s.id));
+			scope.done();
+		});
+
 		// A server that ignores the page number answers every page alike. Two pages in a row with no
 		// new ID end the walk; the page after them is never asked for (it is not mocked, and net
 		// connect is off). Records without an ID (MASV's all have one) are returned but are no news,
