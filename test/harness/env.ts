@@ -4,7 +4,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-masv-test-'));
+/**
+ * Runs `fn` once the jest test file that loaded this module is done. Outside jest (the benchmark
+ * loads the harness too) there is no such moment and nothing is registered.
+ */
+export function afterThisTestFile(fn: () => void): void {
+	(globalThis as { afterAll?: (hook: () => void) => void }).afterAll?.(fn);
+}
+
+/** A new folder under the OS temp folder, removed when the test file is done. */
+export function testFolder(prefix: string): string {
+	const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	afterThisTestFile(() => fs.rmSync(folder, { recursive: true, force: true }));
+	return folder;
+}
+
+// In jest, every test file has its own n8n folder. (The benchmark removes it itself.)
+const home = testFolder('n8n-masv-test-');
 process.env.N8N_USER_FOLDER = home;
 process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS = 'false';
 process.env.N8N_DEFAULT_BINARY_DATA_MODE ??= 'filesystem';
@@ -12,8 +28,3 @@ process.env.N8N_BINARY_DATA_STORAGE_PATH = path.join(home, 'binaryData');
 process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
 
 export const harnessHome = home;
-
-// In jest, every test file has its own folder: it goes when the file is done. (The benchmark loads
-// this file outside jest and removes the folder itself.)
-const jestAfterAll = (globalThis as { afterAll?: (fn: () => void) => void }).afterAll;
-jestAfterAll?.(() => fs.rmSync(home, { recursive: true, force: true }));

@@ -1,4 +1,4 @@
-import { harnessHome } from './env';
+import { afterThisTestFile, harnessHome } from './env';
 
 import 'reflect-metadata';
 import { Container } from '@n8n/di';
@@ -167,9 +167,8 @@ export function additionalData(
 
 // n8n-core's SSHClientsManager, made with the first node execution context, starts a one-minute
 // cleanup interval that only n8n's shutdown clears. Clear it after each jest test file, so jest
-// exits by itself. (The benchmark loads this file outside jest, where there is no afterAll.)
-const jestAfterAll = (globalThis as { afterAll?: (fn: () => void) => void }).afterAll;
-jestAfterAll?.(() => Container.get(SSHClientsManager).onShutdown());
+// exits by itself.
+afterThisTestFile(() => Container.get(SSHClientsManager).onShutdown());
 
 let binaryInit: Promise<void> | undefined;
 

@@ -2,7 +2,6 @@
 // n8n binaries through n8n's real binary store, and workflow runners against the emulator.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import { Container } from '@n8n/di';
@@ -22,6 +21,7 @@ import { masvNode, registerNodeType, runWorkflow } from '../harness';
 import type { RunOptions, RunResult } from '../harness';
 import type { Emulator } from '../emulator';
 import { credentialsFor } from '../harness/emulatorApi';
+import { testFolder } from '../harness/env';
 
 export { api, credentialsFor, getPackage } from '../harness/emulatorApi';
 
@@ -74,7 +74,7 @@ class BinarySource implements INodeType {
 
 registerNodeType(SOURCE_TYPE, new BinarySource());
 
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'masv-transfer-test-'));
+const workDir = testFolder('masv-transfer-test-');
 
 export interface TestFile {
 	path: string;
