@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import type { IBinaryData } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { api, credentialsFor } from '../../test/harness/emulatorApi';
 
@@ -188,34 +188,44 @@ async function sdkUpload(task: WorkerTask): Promise<number> {
 }
 
 /**
- * Writes the file into n8n's filesystem store with `prepareBinaryData`, in a process of its own
- * (see nodeUpload), and returns in its result the binary's reference and the store's folder, which
- * every node-upload run of that size takes over in turn.
+ * Registers `type` with the harness, a start node that emits one item with the binary `binary()`
+ * gives as `data`, and returns that node for a workflow (named Source).
  */
-async function nodePrepare(task: WorkerTask): Promise<number> {
-	const { harnessHome, registerNodeType, runWorkflow } = await import('../../test/harness');
+async function registerSource(type: string, description: string, binary: (this: IExecuteFunctions) => Promise<IBinaryData>): Promise<INode> {
+	const { registerNodeType } = await import('../../test/harness');
 	const { NodeConnectionTypes } = await import('n8n-workflow');
-	registerNodeType('bench.fileSource', {
+	registerNodeType(type, {
 		description: {
-			displayName: 'File Source',
-			name: 'fileSource',
+			displayName: 'Source',
+			name: type.slice(type.indexOf('.') + 1),
 			group: ['input'],
 			version: 1,
-			description: 'A file into n8n binary data',
+			description,
 			defaults: { name: 'Source' },
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
 			properties: [],
 		},
-		async execute() {
-			const binary = await this.helpers.prepareBinaryData(fs.createReadStream(task.file as string), 'bench.bin', 'application/octet-stream');
-			if (!binary.id) throw new Error('the binary is not in the filesystem store');
-			return [[{ json: {}, binary: { data: binary } }]];
+		async execute(this: IExecuteFunctions) {
+			return [[{ json: {}, binary: { data: await binary.call(this) } }]];
 		},
 	});
-	const result = await runWorkflow({
-		nodes: [{ id: 's', name: 'Source', type: 'bench.fileSource', typeVersion: 1, position: [0, 0], parameters: {} }],
+	return { id: 's', name: 'Source', type, typeVersion: 1, position: [0, 0], parameters: {} };
+}
+
+/**
+ * Writes the file into n8n's filesystem store with `prepareBinaryData`, in a process of its own
+ * (see nodeUpload), and returns in its result the binary's reference and the store's folder, which
+ * every node-upload run of that size takes over in turn.
+ */
+async function nodePrepare(task: WorkerTask): Promise<number> {
+	const { harnessHome, runWorkflow } = await import('../../test/harness');
+	const source = await registerSource('bench.fileSource', 'A file into n8n binary data', async function () {
+		const binary = await this.helpers.prepareBinaryData(fs.createReadStream(task.file as string), 'bench.bin', 'application/octet-stream');
+		if (!binary.id) throw new Error('the binary is not in the filesystem store');
+		return binary;
 	});
+	const result = await runWorkflow({ nodes: [source] });
 	if (result.error) throw new Error(result.error.message);
 	const binary = result.output('Source')[0]?.binary?.data;
 	if (!binary?.id) throw new Error('no binary in the store');
@@ -258,29 +268,13 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 }
 
 async function uploadStored(task: WorkerTask, binary: IBinaryData, store: string): Promise<number> {
-	const { masvNode, registerNodeType, runWorkflow, rl } = await import('../../test/harness');
-	const { NodeConnectionTypes } = await import('n8n-workflow');
+	const { masvNode, runWorkflow, rl } = await import('../../test/harness');
 	levelPageCache([store]);
-	registerNodeType('bench.storedBinary', {
-		description: {
-			displayName: 'Stored Binary',
-			name: 'storedBinary',
-			group: ['input'],
-			version: 1,
-			description: 'A binary already in n8n\'s store',
-			defaults: { name: 'Source' },
-			inputs: [NodeConnectionTypes.Main],
-			outputs: [NodeConnectionTypes.Main],
-			properties: [],
-		},
-		async execute() {
-			return [[{ json: {}, binary: { data: binary } }]];
-		},
-	});
+	const source = await registerSource('bench.storedBinary', "A binary already in n8n's store", async () => binary);
 	const result = await runWorkflow({
 		credentials: credentialsFor(task.emu),
 		nodes: [
-			{ id: 's', name: 'Source', type: 'bench.storedBinary', typeVersion: 1, position: [0, 0], parameters: {} },
+			source,
 			masvNode({
 				resource: 'package',
 				operation: 'upload',
