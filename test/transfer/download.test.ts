@@ -1,7 +1,8 @@
 // package/download and link/download through n8n's engine against the emulator.
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { rl, runMasv } from '../harness';
+import type { RunOptions } from '../harness';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
@@ -125,19 +126,17 @@ describe('downloads', () => {
 		expect(run.error?.message).toMatch(/"Link URL"/);
 	});
 
-	it('package download includes the zip only when asked', async () => {
-		const without = await runMasv({ resource: 'package', operation: 'download', teamId: rl(emu.teamId), packageId: rl(packageId) }, { credentials: credentialsFor(emu) });
-		expect(without.items.map((item) => item.json.kind)).toEqual(['file', 'file', 'file']);
-		const withZip = await runMasv(
-			{
-				resource: 'package',
-				operation: 'download',
-				teamId: rl(emu.teamId),
-				packageId: rl(packageId),
-				options: { includeZips: true, fileNameFilter: '*.zip' },
-			},
-			{ credentials: credentialsFor(emu) },
+	/** Package → Download of the test package through the engine, with these options. */
+	const downloadPackage = (options: INodeParameters, run: Partial<RunOptions> = {}) =>
+		runMasv(
+			{ resource: 'package', operation: 'download', teamId: rl(emu.teamId), packageId: rl(packageId), options },
+			{ credentials: credentialsFor(emu), ...run },
 		);
+
+	it('package download includes the zip only when asked', async () => {
+		const without = await downloadPackage({});
+		expect(without.items.map((item) => item.json.kind)).toEqual(['file', 'file', 'file']);
+		const withZip = await downloadPackage({ includeZips: true, fileNameFilter: '*.zip' });
 		expect(withZip.error).toBeUndefined();
 		expect(withZip.items).toHaveLength(1);
 		expect(withZip.items[0].json.kind).toMatch(/^zip_/);
@@ -150,16 +149,7 @@ describe('downloads', () => {
 	it('a reset mid-download and a 503 are retried with a fresh URL, and the bytes are exact', async () => {
 		emu.faults.add({ target: 'storage', type: 'reset', method: 'GET', afterBytes: 2 * MIB });
 		emu.faults.add({ target: 'storage', type: 'status', status: 503, method: 'GET' });
-		const run = await runMasv(
-			{
-				resource: 'package',
-				operation: 'download',
-				teamId: rl(emu.teamId),
-				packageId: rl(packageId),
-				options: { fileNameFilter: 'clip.mov' },
-			},
-			{ credentials: credentialsFor(emu) },
-		);
+		const run = await downloadPackage({ fileNameFilter: 'clip.mov' });
 		expect(run.error).toBeUndefined();
 		for (const fault of emu.faults.list()) expect(fault.fired).toBe(1);
 		await expectSameBytes(run.items, 1);
@@ -168,16 +158,7 @@ describe('downloads', () => {
 
 	it('a storage GET that keeps failing ends in an error naming the file', async () => {
 		emu.faults.add({ target: 'storage', type: 'status', status: 500, method: 'GET', times: -1 });
-		const run = await runMasv(
-			{
-				resource: 'package',
-				operation: 'download',
-				teamId: rl(emu.teamId),
-				packageId: rl(packageId),
-				options: { fileNameFilter: 'notes.txt' },
-			},
-			{ credentials: credentialsFor(emu) },
-		);
+		const run = await downloadPackage({ fileNameFilter: 'notes.txt' });
 		expect(run.error?.message).toMatch(/"notes.txt" could not be downloaded after 6 tries: storage answered HTTP 500/);
 	});
 
@@ -193,16 +174,7 @@ describe('downloads', () => {
 			return promise;
 		});
 		let cancel: (() => void) | undefined;
-		const run = runMasv(
-			{
-				resource: 'package',
-				operation: 'download',
-				teamId: rl(emu.teamId),
-				packageId: rl(packageId),
-				options: { fileNameFilter: 'notes.txt' },
-			},
-			{ credentials: credentialsFor(emu), onStart: (c) => (cancel = c) },
-		);
+		const run = downloadPackage({ fileNameFilter: 'notes.txt' }, { onStart: (c) => (cancel = c) });
 		const backoff = jest.spyOn(requestHelpers, 'pauseUnlessCancelled');
 		for (let i = 0; i < 200 && backoff.mock.calls.length === 0; i++) await wait(25);
 		// The 503 is in and the wait of several seconds (10 s with jitter) before the second try has begun.
