@@ -83,7 +83,6 @@ async function storedSize(ctx: DownloadContext, binary: IBinaryData): Promise<nu
 	return undefined;
 }
 
-
 const MIME_TYPES: Record<string, string> = {
 	'7z': 'application/x-7z-compressed',
 	aac: 'audio/aac',
