@@ -57,17 +57,16 @@ describe('downloads', () => {
 		}
 	}
 
+	/** Link → Download through the engine, with these parameters. */
+	const downloadLink = (parameters: INodeParameters) =>
+		runMasv({ resource: 'link', operation: 'download', ...parameters }, { credentials: credentialsFor(emu) });
+
 	it('link by URL with its password: every file, no API key anywhere, nothing to storage but the GET', async () => {
-		const run = await runMasv(
-			{
-				resource: 'link',
-				operation: 'download',
-				linkSource: 'url',
-				linkUrl: `https://get.massive.io/${link.id}?secret=${link.download_secret}`,
-				linkPassword: 'open sesame',
-			},
-			{ credentials: credentialsFor(emu) },
-		);
+		const run = await downloadLink({
+			linkSource: 'url',
+			linkUrl: `https://get.massive.io/${link.id}?secret=${link.download_secret}`,
+			linkPassword: 'open sesame',
+		});
 		expect(run.error).toBeUndefined();
 		expect(run.items.map((item) => item.json.name).sort()).toEqual(['clip.mov', 'notes.txt', 'still.png']);
 		for (const item of run.items) {
@@ -88,41 +87,31 @@ describe('downloads', () => {
 	});
 
 	it('link by ID and secret, a file name filter and another output field', async () => {
-		const run = await runMasv(
-			{
-				resource: 'link',
-				operation: 'download',
-				linkSource: 'idAndSecret',
-				linkId: link.id,
-				linkSecret: link.download_secret,
-				linkPassword: 'open sesame',
-				options: { fileNameFilter: '*.MOV, notes', binaryPropertyName: 'file' },
-			},
-			{ credentials: credentialsFor(emu) },
-		);
+		const run = await downloadLink({
+			linkSource: 'idAndSecret',
+			linkId: link.id,
+			linkSecret: link.download_secret,
+			linkPassword: 'open sesame',
+			options: { fileNameFilter: '*.MOV, notes', binaryPropertyName: 'file' },
+		});
 		expect(run.error).toBeUndefined();
 		expect(run.items.map((item) => item.json.name).sort()).toEqual(['clip.mov', 'notes.txt']);
 		await expectSameBytes(run.items, 2, 'file');
 	});
 
 	it('a wrong link password is a clear error', async () => {
-		const run = await runMasv(
-			{
-				resource: 'link',
-				operation: 'download',
-				linkSource: 'idAndSecret',
-				linkId: link.id,
-				linkSecret: link.download_secret,
-				linkPassword: 'wrong',
-			},
-			{ credentials: credentialsFor(emu) },
-		);
+		const run = await downloadLink({
+			linkSource: 'idAndSecret',
+			linkId: link.id,
+			linkSecret: link.download_secret,
+			linkPassword: 'wrong',
+		});
 		expect(run.error?.message).toMatch(/link was refused/);
 		expect((run.error as { httpCode?: string }).httpCode).toBe('401');
 	});
 
 	it('a link URL without a secret names the parameter', async () => {
-		const run = await runMasv({ resource: 'link', operation: 'download', linkUrl: `https://get.massive.io/${link.id}` }, { credentials: credentialsFor(emu) });
+		const run = await downloadLink({ linkUrl: `https://get.massive.io/${link.id}` });
 		expect(run.error?.message).toMatch(/"Link URL"/);
 	});
 
