@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { activityDate } from '../nodes/Masv/resources/activity';
+import { activityDate } from '../nodes/Masv/actions/activity/Activity.resource';
 import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';

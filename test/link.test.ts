@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { API_RETRY } from '../nodes/Masv/api/request';
+import { API_RETRY } from '../nodes/Masv/transport/request';
 import { useRetryTimings } from './harness/retries';
 import { startEmulator } from './emulator';
 import type { Emulator } from './emulator';

@@ -22,7 +22,7 @@ interface LintResult {
 }
 
 describe('lint, as the community-package scanner runs it', () => {
-	it.each(['nodes/Masv/Masv.node.ts', 'nodes/MasvTrigger/MasvTrigger.node.ts', 'credentials/MasvApi.credentials.ts'])(
+	it.each(['nodes/Masv/Masv.node.ts', 'nodes/Masv/MasvTrigger.node.ts', 'credentials/MasvApi.credentials.ts'])(
 		'the cloud and community rules are errors for %s',
 		(file) => {
 			const run = eslint(['--print-config', file]);
@@ -57,7 +57,7 @@ describe('lint, as the community-package scanner runs it', () => {
 		expect(problems).toEqual([]);
 		expect(run.status).toBe(0);
 		expect(results.map((result) => path.relative(root, result.filePath))).toEqual(
-			expect.arrayContaining(['package.json', 'nodes/MasvTrigger/MasvTrigger.node.ts', 'credentials/MasvApi.credentials.ts']),
+			expect.arrayContaining(['package.json', 'nodes/Masv/MasvTrigger.node.ts', 'credentials/MasvApi.credentials.ts']),
 		);
 	}, 300_000);
 });

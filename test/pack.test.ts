@@ -66,7 +66,7 @@ describe('npm pack', () => {
 		for (const file of registered) expect(files).toContain(file);
 		for (const node of packageJson.n8n.nodes) expect(files).toContain(node.replace(/\.js$/, '.json'));
 		expect(packageJson.n8n.nodes).toEqual(
-			expect.arrayContaining(['dist/nodes/Masv/Masv.node.js', 'dist/nodes/MasvTrigger/MasvTrigger.node.js']),
+			expect.arrayContaining(['dist/nodes/Masv/Masv.node.js', 'dist/nodes/Masv/MasvTrigger.node.js']),
 		);
 	});
 

@@ -5,9 +5,9 @@ import { MASV_TRIGGER_TYPE, TEST_API_KEY, TEST_BASE_URL, rl, runWorkflow } from 
 import { activateTrigger, registerPollingNodeType, triggerNode } from './harness/poll';
 import { api, credentialsFor } from './harness/emulatorApi';
 import { startEmulator, type Emulator } from './emulator';
-import { MasvTrigger } from '../nodes/MasvTrigger/MasvTrigger.node';
-import { MAX_PENDING, RECENT_WINDOW_MS } from '../nodes/MasvTrigger/poll';
-import type { PollState } from '../nodes/MasvTrigger/poll';
+import { MasvTrigger } from '../nodes/Masv/MasvTrigger.node';
+import { MAX_PENDING, RECENT_WINDOW_MS } from '../nodes/Masv/trigger/poll';
+import type { PollState } from '../nodes/Masv/trigger/poll';
 import { useNock } from './harness/offline';
 
 registerPollingNodeType(MASV_TRIGGER_TYPE, new MasvTrigger());

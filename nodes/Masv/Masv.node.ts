@@ -1,9 +1,9 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import { customOperations } from './actions';
+import { resourceProperties } from './actions';
 import { searchIntegrations, searchPackages, searchPortals, searchTeams, searchTeamspaces } from './methods/listSearch';
-import { customOperations } from './operations';
-import { resourceProperties } from './resources';
 
 export class Masv implements INodeType {
 	description: INodeTypeDescription = {

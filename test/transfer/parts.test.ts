@@ -1,7 +1,7 @@
 // The part planner and the part cutter, alone.
 import { bufferParts, cutParts, DEFAULT_PART_LIMITS, DEFAULT_PART_SIZE, MIB, partRange, planParts } from '../../nodes/Masv/transfer/parts';
 import type { Part, PartPlan } from '../../nodes/Masv/transfer/parts';
-import { addFileLimits, chunkExtras, createBlueprintOf, parseUploadId } from '../../nodes/Masv/api/uploadFlow';
+import { addFileLimits, chunkExtras, createBlueprintOf, parseUploadId } from '../../nodes/Masv/transfer/uploadApi';
 
 const GIB = 1024 * MIB;
 

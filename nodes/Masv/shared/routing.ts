@@ -10,7 +10,7 @@ import type {
 	PostReceiveAction,
 } from 'n8n-workflow';
 
-import { masvApiError } from '../api/errors';
+import { masvApiError } from '../transport/errors';
 import { PageWalk } from './pages';
 import { simplifyOutput } from './simplify';
 import type { SimpleKind } from './simplify';

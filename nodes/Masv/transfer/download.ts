@@ -3,8 +3,8 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { toNodeError } from '../api/errors';
-import { backoffDelay, masvCancelled, networkMessage, pauseUnlessCancelled } from '../api/request';
+import { toNodeError } from '../transport/errors';
+import { backoffDelay, masvCancelled, networkMessage, pauseUnlessCancelled } from '../transport/request';
 import { listParameter } from '../shared/items';
 import { MIB } from './parts';
 import { storageErrorText, storageGetStream } from './storage';

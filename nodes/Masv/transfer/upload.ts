@@ -4,8 +4,8 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { toNodeError } from '../api/errors';
-import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../api/request';
+import { toNodeError } from '../transport/errors';
+import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../transport/request';
 import { bufferParts, cutParts, DEFAULT_PART_LIMITS, MIB, PartBuffers, planParts } from './parts';
 import type { Part, PartLimits, PartPlan } from './parts';
 import { storageErrorText, storagePutPart, storageTextRequest } from './storage';
