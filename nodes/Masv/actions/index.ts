@@ -22,7 +22,7 @@ import * as portalUpdate from './portal/update.operation';
 import { tagFields, tagOperations } from './tag/Tag.resource';
 import { teamFields, teamOperations } from './team/Team.resource';
 import { teamspaceFields, teamspaceOperations } from './teamspace/Teamspace.resource';
-import type { CustomOperations } from './types';
+import type { CustomOperation, CustomOperations } from './types';
 
 export const resourceSelector: INodeProperties = {
 	displayName: 'Resource',
@@ -62,23 +62,61 @@ export const resourceProperties: INodeProperties[] = [
 	...teamspaceFields,
 ];
 
+/** The Operation selector of every resource, with its literal types. */
+interface OperationSelectors {
+	activity: typeof activityOperations;
+	integration: typeof integrationOperations;
+	link: typeof linkOperations;
+	package: typeof packageOperations;
+	portal: typeof portalOperations;
+	tag: typeof tagOperations;
+	team: typeof teamOperations;
+	teamspace: typeof teamspaceOperations;
+}
+
+type OptionOf<Selector extends INodeProperties> = NonNullable<Selector['options']>[number];
+type ValueOf<Option> = Option extends { value: infer Value } ? Value : never;
+
+/** The values of a resource's operation options without routing, and with it. */
+type UnroutedOperation<Selector extends INodeProperties> = ValueOf<Exclude<OptionOf<Selector>, { routing: object }>>;
+type RoutedOperation<Selector extends INodeProperties> = ValueOf<Extract<OptionOf<Selector>, { routing: object }>>;
+
 /**
- * The operations that routing cannot do well, by resource and operation: package-token calls (the
- * token is looked up first and sent instead of the API key), uploads, downloads and multi-call
- * integration operations.
+ * Exactly one implementation for every operation option without routing, and none for a routed
+ * one: an option with neither routing nor an entry here does not type-check.
  */
-export const customOperations: CustomOperations = {
+type CustomOperationMap = {
+	[Resource in keyof OperationSelectors]: Record<UnroutedOperation<OperationSelectors[Resource]>, CustomOperation> &
+		Partial<Record<RoutedOperation<OperationSelectors[Resource]>, never>>;
+};
+
+const byResource: CustomOperationMap = {
+	activity: {},
+	integration: { importFiles: importFiles.execute, listFiles: listFiles.execute },
+	link: { create: linkCreate.execute, download: linkDownload.execute, get: linkGet.execute },
 	package: {
 		delete: packageDelete.execute,
+		download: packageDownload.execute,
 		finalize: finalize.execute,
 		getFiles: getFiles.execute,
 		getTransfers: getTransfers.execute,
 		sendToIntegration: sendToIntegration.execute,
 		updateExpiry: updateExpiry.execute,
 		upload: upload.execute,
-		download: packageDownload.execute,
 	},
-	link: { create: linkCreate.execute, get: linkGet.execute, download: linkDownload.execute },
-	integration: { listFiles: listFiles.execute, importFiles: importFiles.execute },
 	portal: { update: portalUpdate.execute },
+	tag: {},
+	team: {},
+	teamspace: {},
 };
+
+/**
+ * The operations that routing cannot do well, by resource and operation: package-token calls (the
+ * token is looked up first and sent instead of the API key), uploads, downloads and multi-call
+ * integration operations. Resources without any are left out.
+ */
+export const customOperations: CustomOperations = {};
+for (const [resource, operations] of Object.entries(byResource)) {
+	const implemented = Object.entries(operations as Record<string, CustomOperation>);
+	if (implemented.length > 0) customOperations[resource] = Object.fromEntries(implemented);
+}

@@ -1,5 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
+
+import { operationSelector } from '../types';
 import { returnAllAndLimit, showFor, teamLocator } from '../../shared/descriptions';
 import { route } from '../../shared/routing';
 import { simplifyParameter } from '../../shared/simplify';
@@ -44,7 +46,11 @@ function sendDate(filter: 'createdAtStart' | 'createdAtEnd', query: string) {
 
 const JOINED = '={{ $value && $value.length ? [].concat($value).join(",") : undefined }}';
 
-export const activityOperations: INodeProperties = {
+/**
+ * The Operation selector, with its options' literal types: every option without routing is a
+ * custom operation, which actions/index.ts requires an implementation for.
+ */
+export const activityOperations = operationSelector({
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
@@ -76,7 +82,7 @@ export const activityOperations: INodeProperties = {
 			}),
 		},
 	],
-};
+});
 
 export const activityFields: INodeProperties[] = [
 	teamLocator(show(['getAll', 'getEvents'])),

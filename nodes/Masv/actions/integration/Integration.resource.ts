@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+
+import { operationSelector } from '../types';
 import { resourceLocator, returnAllAndLimitUnpaged, showFor, teamLocator } from '../../shared/descriptions';
 import { route } from '../../shared/routing';
 import { simplifyParameter } from '../../shared/simplify';
@@ -8,7 +10,11 @@ import * as listFiles from './listFiles.operation';
 
 const show = showFor('integration');
 
-export const integrationOperations: INodeProperties = {
+/**
+ * The Operation selector, with its options' literal types: every option without routing is a
+ * custom operation, which actions/index.ts requires an implementation for.
+ */
+export const integrationOperations = operationSelector({
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
@@ -52,7 +58,7 @@ export const integrationOperations: INodeProperties = {
 			description: 'Browse a folder of the connected storage or Storage Gateway, every page',
 		},
 	],
-};
+});
 
 const integrationLocator = resourceLocator(
 	{

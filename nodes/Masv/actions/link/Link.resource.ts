@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+
+import { operationSelector } from '../types';
 import { packageLocator, packageTokenOption, showFor } from '../../shared/descriptions';
 import { tokenTeamLocator } from '../package/Package.resource';
 import { linkKeyFields } from './common';
@@ -7,7 +9,11 @@ import * as download from './download.operation';
 
 const show = showFor('link');
 
-export const linkOperations: INodeProperties = {
+/**
+ * The Operation selector, with its options' literal types: every option without routing is a
+ * custom operation, which actions/index.ts requires an implementation for.
+ */
+export const linkOperations = operationSelector({
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
@@ -34,7 +40,7 @@ export const linkOperations: INodeProperties = {
 			description: 'Get what a link points at: package, size, sender, expiry',
 		},
 	],
-};
+});
 
 export const linkFields: INodeProperties[] = [
 	// create

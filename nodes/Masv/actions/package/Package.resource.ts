@@ -1,5 +1,7 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
+
+import { operationSelector } from '../types';
 import {
 	packageListFilters,
 	packageLocator,
@@ -25,7 +27,11 @@ const show = showFor('package');
 /** Operations that act on one package with its package token (custom operations). */
 const TOKEN_OPERATIONS = ['delete', 'finalize', 'getFiles', 'getTransfers', 'sendToIntegration', 'updateExpiry'];
 
-export const packageOperations: INodeProperties = {
+/**
+ * The Operation selector, with its options' literal types: every option without routing is a
+ * custom operation, which actions/index.ts requires an implementation for.
+ */
+export const packageOperations = operationSelector({
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
@@ -131,7 +137,7 @@ export const packageOperations: INodeProperties = {
 			description: 'Upload binary data as files to a new or existing package',
 		},
 	],
-};
+});
 
 const PACKAGE_SORT = sortOption([
 	{ name: 'Expiry (Latest First)', value: '-expiry' },

@@ -4,6 +4,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+
+import { operationSelector } from '../types';
 import { portalBody, portalCreateBody } from './common';
 import type { PortalFields } from './common';
 import {
@@ -36,7 +38,11 @@ async function portalCreateRequest(
 	return requestOptions;
 }
 
-export const portalOperations: INodeProperties = {
+/**
+ * The Operation selector, with its options' literal types: every option without routing is a
+ * custom operation, which actions/index.ts requires an implementation for.
+ */
+export const portalOperations = operationSelector({
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
@@ -108,7 +114,7 @@ export const portalOperations: INodeProperties = {
 			description: 'Change settings of a portal; the ones not given keep their values',
 		},
 	],
-};
+});
 
 export const portalFields: INodeProperties[] = [
 	teamLocator(show(['create', 'getAll'])),

@@ -1,12 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+
+import { operationSelector } from '../types';
 import { returnAllAndLimitUnpaged, showFor, teamLocator } from '../../shared/descriptions';
 import { requireParameter } from '../../shared/preSend';
 import { deletedResult, route } from '../../shared/routing';
 
 const show = showFor('tag');
 
-export const tagOperations: INodeProperties = {
+/**
+ * The Operation selector, with its options' literal types: every option without routing is a
+ * custom operation, which actions/index.ts requires an implementation for.
+ */
+export const tagOperations = operationSelector({
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
@@ -44,7 +50,7 @@ export const tagOperations: INodeProperties = {
 			}),
 		},
 	],
-};
+});
 
 export const tagFields: INodeProperties[] = [
 	teamLocator(show(['create', 'getAll'])),

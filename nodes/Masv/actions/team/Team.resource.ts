@@ -1,12 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+
+import { operationSelector } from '../types';
 import { returnAllAndLimitUnpaged, showFor, teamLocator } from '../../shared/descriptions';
 import { route } from '../../shared/routing';
 import { simplifyParameter } from '../../shared/simplify';
 
 const show = showFor('team');
 
-export const teamOperations: INodeProperties = {
+/**
+ * The Operation selector, with its options' literal types: every option without routing is a
+ * custom operation, which actions/index.ts requires an implementation for.
+ */
+export const teamOperations = operationSelector({
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
@@ -34,7 +40,7 @@ export const teamOperations: INodeProperties = {
 			}),
 		},
 	],
-};
+});
 
 export const teamFields: INodeProperties[] = [
 	teamLocator(show(['getMembers'])),

@@ -5,6 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+
+import { operationSelector } from '../types';
 import { teamspaceFromRenameAnswer } from './common';
 import {
 	packageListFilters,
@@ -36,7 +38,11 @@ async function renamedTeamspace(
 
 const SPACE_URL = '/v1/spaces/{{encodeURIComponent($parameter.teamspaceId)}}';
 
-export const teamspaceOperations: INodeProperties = {
+/**
+ * The Operation selector, with its options' literal types: every option without routing is a
+ * custom operation, which actions/index.ts requires an implementation for.
+ */
+export const teamspaceOperations = operationSelector({
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
@@ -123,7 +129,7 @@ export const teamspaceOperations: INodeProperties = {
 			routing: route({ method: 'PUT', url: `=${SPACE_URL}`, output: [renamedTeamspace] }),
 		},
 	],
-};
+});
 
 const SPACE_OPERATIONS = ['addMembers', 'delete', 'get', 'getMembers', 'getPackages', 'removeMember', 'update'];
 
