@@ -94,9 +94,9 @@ export function addFileLimits(answer: IDataObject): Partial<PartLimits> {
 	const count = positive(answer.max_chunk_count) ?? positive(answer.max_chunks_count);
 	const max = positive(answer.max_chunk_size);
 	const min = positive(answer.min_chunk_size);
-	if (count !== undefined) limits.maxChunkCount = count;
-	if (max !== undefined) limits.maxChunkSize = max;
-	if (min !== undefined) limits.minChunkSize = min;
+	if (count !== undefined) limits.maxPartCount = count;
+	if (max !== undefined) limits.maxPartSize = max;
+	if (min !== undefined) limits.minPartSize = min;
 	return limits;
 }
 

@@ -15,6 +15,7 @@ import { packageTokenForItem } from './common';
 interface UploadOptions {
 	fileName?: string;
 	folderPath?: string;
+	/** The part size in MiB (node contract name `options.chunkSize`). */
 	chunkSize?: number;
 	parallelUploads?: number;
 	onePackagePerItem?: boolean;
@@ -214,7 +215,7 @@ async function filesOfItem(ctx: IExecuteFunctions, itemIndex: number, options: U
 			const meta = await ctx.helpers.getBinaryMetadata(id);
 			size = meta.fileSize;
 			storedName ??= meta.fileName;
-			source = { kind: 'stream', open: async (chunkSize) => await ctx.helpers.getBinaryStream(id, chunkSize) };
+			source = { kind: 'stream', open: async (readBufferSize) => await ctx.helpers.getBinaryStream(id, readBufferSize) };
 		} else {
 			// In memory: n8n already holds the whole file.
 			const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
