@@ -39,8 +39,11 @@ export const API_RETRY = {
 	maxRetryAfterMs: 120_000,
 };
 
+/** MASV's API, where the credential names no other base URL. */
+export const DEFAULT_BASE_URL = 'https://api.massive.app';
+
 export function trimBaseUrl(baseUrl: unknown): string {
-	const url = typeof baseUrl === 'string' && baseUrl.trim() ? baseUrl.trim() : 'https://api.massive.app';
+	const url = typeof baseUrl === 'string' && baseUrl.trim() ? baseUrl.trim() : DEFAULT_BASE_URL;
 	return url.replace(/\/+$/, '');
 }
 

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { showFor } from '../../shared/descriptions';
 import { forEachItem, idParameter, listParameter } from '../../shared/items';
+import { publicPackage } from '../../shared/secrets';
 import { createTeamPackage } from '../../transfer/uploadApi';
 import { toNodeError } from '../../transport/errors';
 import { getMasvBaseUrl, masvPackageRequest } from '../../transport/request';
@@ -123,16 +124,6 @@ export function transferFiles(ctx: IExecuteFunctions, value: unknown, itemIndex:
 	}
 	if (files.length === 0) throw fail('is empty');
 	return files;
-}
-
-/** A package as the node shows it: never with its token or the progress channels' credentials. */
-function publicPackage(pkg: IDataObject): IDataObject {
-	const copy: IDataObject = {};
-	for (const [key, value] of Object.entries(pkg ?? {})) {
-		if (key === 'access_token' || key === 'progress_channels' || /token/i.test(key)) continue;
-		copy[key] = value;
-	}
-	return copy;
 }
 
 interface ImportOptions {
