@@ -153,7 +153,11 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 		assert.deepEqual(got.body.recipients, ['client@example.com', 'producer@example.com']);
 	});
 
-	it('shows the node in the editor (browser check with Debian chromium)', { skip: chromiumPath() ? false : 'no chromium (apt-get install -y chromium) or E2E_BROWSER=0' }, async () => {
+	// Without chromium the editor cannot be checked: a developer's run says so and skips; under
+	// CI=true that is a failure, since CI must prove what a user sees.
+	const noBrowser = chromiumPath() ? undefined : 'no chromium (apt-get install -y chromium) or E2E_BROWSER=0';
+	it('shows the node in the editor (browser check with Debian chromium)', { skip: process.env.CI !== 'true' && noBrowser }, async () => {
+		assert.equal(noBrowser, undefined, `the editor was not checked in a browser under CI=true: ${noBrowser}`);
 		const server = await session.startServer();
 		console.log(`# n8n server up in ${server.startMs} ms on ${server.url}`);
 		await browserCheck({ url: server.url, workflowId: 'masvExRoundTrip', nodeName: 'Upload to MASV', outDir: OUT });
