@@ -9,7 +9,7 @@
 #   CHECK_FRESH_CI=1     run `npm test` with CI=true, as CI does (the default)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-source "$repo/scripts/e2e/npm-steps.sh"
+source "$repo/tools/n8n/npm-steps.sh"
 masv_npm_clean_env
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/masv-fresh-XXXXXX")"

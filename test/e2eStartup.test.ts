@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { untilRestReady } from '../scripts/e2e/lib/n8n';
+import { untilRestReady } from '../tools/n8n/n8n';
 
 type Phase = { status: number; type: string; body: string };
 
@@ -29,7 +29,7 @@ async function fakeN8n(phases: Phase[]): Promise<{ url: string; requests: string
 	};
 }
 
-describe('waiting for a starting n8n (scripts/e2e/lib/n8n.ts untilRestReady)', () => {
+describe('waiting for a starting n8n (tools/n8n/n8n.ts untilRestReady)', () => {
 	it('is not ready while n8n migrates or has no REST routes yet, only on the settings as JSON', async () => {
 		const n8n = await fakeN8n([STARTING, STARTING, NO_ROUTES, NO_ROUTES, READY]);
 		try {

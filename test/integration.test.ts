@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import nock from 'nock';
 
 import { searchIntegrations } from '../nodes/Masv/methods/listSearch';
-import { startEmulator } from './emulator';
-import type { Emulator } from './emulator';
-import { TEST_API_KEY, TEST_BASE_URL, masvNode, rl, runMasv, runWorkflow } from './harness';
-import { credentialsFor } from './harness/emulatorApi';
+import { startEmulator } from '../tools/emulator';
+import type { Emulator } from '../tools/emulator';
+import { TEST_API_KEY, TEST_BASE_URL, masvNode, rl, runMasv, runWorkflow } from '../tools/harness';
+import { credentialsFor } from '../tools/harness/emulatorApi';
 import { loadOptionsContext } from './harness/loadOptions';
 import { useNock } from './harness/offline';
 

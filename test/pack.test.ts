@@ -3,7 +3,7 @@
 // with its codex file next to it and its light and dark icons; n8n's own package loader reads the
 // unpacked tarball. Needs a build (`npm run build`): built here when dist/ is missing, a clear
 // failure when dist/ is older than the registered nodes.
-import './harness/env';
+import '../tools/harness/env';
 import 'reflect-metadata';
 
 import { execFileSync } from 'node:child_process';

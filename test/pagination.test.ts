@@ -1,8 +1,8 @@
 import nock from 'nock';
 
-import { startEmulator } from './emulator';
-import { TEST_BASE_URL, rl, runMasv } from './harness';
-import { credentialsFor } from './harness/emulatorApi';
+import { startEmulator } from '../tools/emulator';
+import { TEST_BASE_URL, rl, runMasv } from '../tools/harness';
+import { credentialsFor } from '../tools/harness/emulatorApi';
 import { loadOptionsContext } from './harness/loadOptions';
 import { searchPortals, searchTeamspaces } from '../nodes/Masv/methods/listSearch';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { pinned } from '../scripts/e2e/lib/n8n';
+import { pinned } from '../tools/n8n/n8n';
 
 const ROOT = path.resolve(__dirname, '..');
 

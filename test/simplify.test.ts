@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { TEST_BASE_URL, rl, runMasv } from './harness';
+import { TEST_BASE_URL, rl, runMasv } from '../tools/harness';
 import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';

@@ -1,8 +1,8 @@
 import nock from 'nock';
 
-import { startEmulator } from './emulator';
-import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from './harness';
-import { api, credentialsFor } from './harness/emulatorApi';
+import { startEmulator } from '../tools/emulator';
+import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../tools/harness';
+import { api, credentialsFor } from '../tools/harness/emulatorApi';
 import { useNock } from './harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { setupOwner } from '../../scripts/e2e/lib/session';
+import { setupOwner } from '../../tools/n8n/session';
 
 export const CHROMIUM_ARGS = [
 	'--headless',

@@ -10,9 +10,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { REPO, pinned, tail } from '../../scripts/e2e/lib/n8n';
-import { E2E_WORKFLOWS_DIR, EXAMPLES_DIR, openSession, sha256File, type Session } from '../../scripts/e2e/lib/session';
-import { nodeItems, readWorkflowDir } from '../../scripts/e2e/lib/workflows';
+import { REPO, pinned, tail } from '../../tools/n8n/n8n';
+import { E2E_WORKFLOWS_DIR, EXAMPLES_DIR, openSession, sha256File, type Session } from '../../tools/n8n/session';
+import { nodeItems, readWorkflowDir } from '../../tools/n8n/workflows';
 import { browserCheck, chromiumPath } from './browser';
 
 const VERSION = process.env.N8N_VERSION || pinned().n8nDefault;

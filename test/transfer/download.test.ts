@@ -1,10 +1,10 @@
 // package/download and link/download through n8n's engine against the emulator.
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { rl, runMasv } from '../harness';
-import type { RunOptions } from '../harness';
-import { startEmulator } from '../emulator';
-import type { Emulator } from '../emulator';
+import { rl, runMasv } from '../../tools/harness';
+import type { RunOptions } from '../../tools/harness';
+import { startEmulator } from '../../tools/emulator';
+import type { Emulator } from '../../tools/emulator';
 import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
 import { useRetryTimings } from '../harness/retries';
 import * as requestHelpers from '../../nodes/Masv/transport/request';

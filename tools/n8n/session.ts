@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { sha256File, startEmulator, type Emulator } from '../../../test/emulator';
+import { sha256File, startEmulator, type Emulator } from '../emulator';
 import { freshConfig, importCredentials, importWorkflows, installedN8n, n8nCli, REPO, stagePackage, startN8n, type N8nConfig, type RunningN8n } from './n8n';
 import { emulatorCredential, parseExecuteOutput, prepareWorkflow, type ExecutionResult, type PrepareOptions, type WorkflowFile } from './workflows';
 

@@ -22,19 +22,19 @@ function findRepo(start: string): string {
 }
 
 export const REPO = findRepo(__dirname);
-const SCRIPTS = join(REPO, 'scripts/e2e');
+const TOOLKIT = join(REPO, 'tools/n8n');
 
 let pinnedValues: { n8nDefault: string; cache: string; node24Bin: string } | undefined;
 
 /**
  * Reads the default n8n version, the cache folder and the bin folder of Node 24 from
- * scripts/e2e/versions.sh (once per process: it runs bash).
+ * tools/n8n/versions.sh (once per process: it runs bash).
  */
 export function pinned(): { n8nDefault: string; cache: string; node24Bin: string } {
 	if (!pinnedValues) {
 		const out = execFileSync(
 			'bash',
-			['-c', `source "${SCRIPTS}/versions.sh"; echo "$N8N_DEFAULT_VERSION"; masv_e2e_cache; masv_node24_bin`],
+			['-c', `source "${TOOLKIT}/versions.sh"; echo "$N8N_DEFAULT_VERSION"; masv_e2e_cache; masv_node24_bin`],
 			{ encoding: 'utf8' },
 		).split('\n');
 		pinnedValues = { n8nDefault: out[0], cache: out[1], node24Bin: out[2] };

@@ -1,6 +1,6 @@
 // Unit tests of the MASV emulator itself, through plain fetch.
 import { createHash, randomBytes } from 'node:crypto';
-import { startEmulator, type Emulator } from './index';
+import { startEmulator, type Emulator } from '../../tools/emulator/index';
 
 let emu: Emulator;
 
