@@ -1,9 +1,9 @@
 import nock from 'nock';
 
-import { startEmulator } from '../tools/emulator';
-import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../tools/harness';
-import { credentialsFor } from '../tools/harness/emulatorApi';
-import { useNock } from './harness/offline';
+import { startEmulator } from '../../../tools/emulator';
+import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
+import { credentialsFor } from '../../../tools/harness/emulatorApi';
+import { useNock } from '../../harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const TAG = '01FZGG2QQQTJV9CJ1Q2ZNXVKCQ';

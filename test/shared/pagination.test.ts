@@ -1,10 +1,10 @@
 import nock from 'nock';
 
-import { startEmulator } from '../tools/emulator';
-import { TEST_BASE_URL, rl, runMasv } from '../tools/harness';
-import { credentialsFor } from '../tools/harness/emulatorApi';
-import { loadOptionsContext } from './harness/loadOptions';
-import { searchPortals, searchTeamspaces } from '../nodes/Masv/methods/listSearch';
+import { startEmulator } from '../../tools/emulator';
+import { TEST_BASE_URL, rl, runMasv } from '../../tools/harness';
+import { credentialsFor } from '../../tools/harness/emulatorApi';
+import { loadOptionsContext } from '../harness/loadOptions';
+import { searchPortals, searchTeamspaces } from '../../nodes/Masv/methods/listSearch';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 

@@ -1,9 +1,9 @@
 import nock from 'nock';
 
-import { startEmulator } from '../tools/emulator';
-import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../tools/harness';
-import { api, credentialsFor } from '../tools/harness/emulatorApi';
-import { useNock } from './harness/offline';
+import { startEmulator } from '../../../tools/emulator';
+import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
+import { api, credentialsFor } from '../../../tools/harness/emulatorApi';
+import { useNock } from '../../harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const SPACE = '01E8TP2TJCTDNW11G67NKHQW5J';

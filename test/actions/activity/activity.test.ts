@@ -1,11 +1,11 @@
 import nock from 'nock';
 
-import { activityDate } from '../nodes/Masv/actions/activity/Activity.resource';
-import { startEmulator } from '../tools/emulator';
-import type { Emulator } from '../tools/emulator';
-import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../tools/harness';
-import { api, credentialsFor } from '../tools/harness/emulatorApi';
-import { useNock } from './harness/offline';
+import { activityDate } from '../../../nodes/Masv/actions/activity/Activity.resource';
+import { startEmulator } from '../../../tools/emulator';
+import type { Emulator } from '../../../tools/emulator';
+import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
+import { api, credentialsFor } from '../../../tools/harness/emulatorApi';
+import { useNock } from '../../harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const ACTIVITY = '01HACT1V1TYACT1V1TYACT1V1T';

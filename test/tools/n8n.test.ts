@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { untilRestReady } from '../tools/n8n/n8n';
+import { untilRestReady } from '../../tools/n8n/n8n';
 
 type Phase = { status: number; type: string; body: string };
 

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '../..');
 const eslintBin = path.join(root, 'node_modules', '.bin', 'eslint');
 
 function eslint(args: string[]): { status: number | null; stdout: string; stderr: string } {

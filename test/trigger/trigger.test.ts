@@ -1,14 +1,14 @@
 import nock from 'nock';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { MASV_TRIGGER_TYPE, TEST_API_KEY, TEST_BASE_URL, rl, runWorkflow } from '../tools/harness';
-import { activateTrigger, registerPollingNodeType, triggerNode } from './harness/poll';
-import { api, credentialsFor } from '../tools/harness/emulatorApi';
-import { startEmulator, type Emulator } from '../tools/emulator';
-import { MasvTrigger } from '../nodes/Masv/MasvTrigger.node';
-import { MAX_PENDING, RECENT_WINDOW_MS } from '../nodes/Masv/trigger/poll';
-import type { PollState } from '../nodes/Masv/trigger/poll';
-import { useNock } from './harness/offline';
+import { MASV_TRIGGER_TYPE, TEST_API_KEY, TEST_BASE_URL, rl, runWorkflow } from '../../tools/harness';
+import { activateTrigger, registerPollingNodeType, triggerNode } from '../harness/poll';
+import { api, credentialsFor } from '../../tools/harness/emulatorApi';
+import { startEmulator, type Emulator } from '../../tools/emulator';
+import { MasvTrigger } from '../../nodes/Masv/MasvTrigger.node';
+import { MAX_PENDING, RECENT_WINDOW_MS } from '../../nodes/Masv/trigger/poll';
+import type { PollState } from '../../nodes/Masv/trigger/poll';
+import { useNock } from '../harness/offline';
 
 registerPollingNodeType(MASV_TRIGGER_TYPE, new MasvTrigger());
 

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 
 import nock from 'nock';
 
-import { searchIntegrations } from '../nodes/Masv/methods/listSearch';
-import { startEmulator } from '../tools/emulator';
-import type { Emulator } from '../tools/emulator';
-import { TEST_API_KEY, TEST_BASE_URL, masvNode, rl, runMasv, runWorkflow } from '../tools/harness';
-import { credentialsFor } from '../tools/harness/emulatorApi';
-import { loadOptionsContext } from './harness/loadOptions';
-import { useNock } from './harness/offline';
+import { searchIntegrations } from '../../../nodes/Masv/methods/listSearch';
+import { startEmulator } from '../../../tools/emulator';
+import type { Emulator } from '../../../tools/emulator';
+import { TEST_API_KEY, TEST_BASE_URL, masvNode, rl, runMasv, runWorkflow } from '../../../tools/harness';
+import { credentialsFor } from '../../../tools/harness/emulatorApi';
+import { loadOptionsContext } from '../../harness/loadOptions';
+import { useNock } from '../../harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const CONN = '01EKYZ1VH9GTS9GYMCMSR4NR9G';

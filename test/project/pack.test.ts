@@ -3,7 +3,7 @@
 // with its codex file next to it and its light and dark icons; n8n's own package loader reads the
 // unpacked tarball. Needs a build (`npm run build`): built here when dist/ is missing, a clear
 // failure when dist/ is older than the registered nodes.
-import '../tools/harness/env';
+import '../../tools/harness/env';
 import 'reflect-metadata';
 
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { PackageDirectoryLoader } from 'n8n-core';
 import type { INodeTypeDescription } from 'n8n-workflow';
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '../..');
 const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
 	name: string;
 	n8n: { nodes: string[]; credentials: string[] };

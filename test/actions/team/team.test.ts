@@ -1,7 +1,7 @@
 import nock from 'nock';
 
-import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../tools/harness';
-import { useNock } from './harness/offline';
+import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
+import { useNock } from '../../harness/offline';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 
