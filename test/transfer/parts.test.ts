@@ -146,7 +146,7 @@ describe('cutParts', () => {
 	});
 });
 
-describe('upload flow guesses (masv-api.md UNCERTAIN points)', () => {
+describe('upload flow guesses (docs/masv-api.md UNCERTAIN points)', () => {
 	it('limits spelled either way', () => {
 		expect(addFileLimits({ max_chunks_count: 10000, max_chunk_size: 5, min_chunk_size: 1 })).toEqual({
 			maxPartCount: 10000,

@@ -1,4 +1,4 @@
-// Credentials (masv-api.md §2): X-API-KEY (or X-User-Token) on team routes, X-Package-Token on
+// Credentials (docs/masv-api.md §2): X-API-KEY (or X-User-Token) on team routes, X-Package-Token on
 // package routes. Unknown/absent credential → 401; ids the caller cannot see → 404.
 import type { Ctx } from './router';
 import { header } from './http';

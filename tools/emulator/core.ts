@@ -268,7 +268,7 @@ export class Core {
 		return `zips/${pkg.id}/${pkg.zipId}`;
 	}
 
-	/** Finalizes a package (masv-api.md §6.9); errors as documented there. */
+	/** Finalizes a package (docs/masv-api.md §6.9); errors as documented there. */
 	finalizePackage(pkg: Pkg): void {
 		if (pkg.state === 'finalized') throw new ApiError(409, 'package is already finalized');
 		if (pkg.state !== 'new') throw new ApiError(409, `package is ${pkg.state}`);

@@ -66,7 +66,7 @@ export function header(req: IncomingMessage, name: string): string | undefined {
 	return value === undefined || value === '' ? undefined : value;
 }
 
-// ---- body field readers (throw 422 validation errors, masv-api.md §17.2) ----
+// ---- body field readers (throw 422 validation errors, docs/masv-api.md §17.2) ----
 
 export function asBody(body: unknown): Json {
 	if (body === undefined || body === null) return {};

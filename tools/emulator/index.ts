@@ -1,4 +1,4 @@
-// MASV emulator: a local fake of the MASV API (masv-api.md) and its S3-style storage.
+// MASV emulator: a local fake of the MASV API (docs/masv-api.md) and its S3-style storage.
 //
 //   const emu = await startEmulator();
 //   fetch(`${emu.url}/v1/teams`, { headers: { 'X-API-KEY': emu.apiKey } });

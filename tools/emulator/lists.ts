@@ -1,4 +1,4 @@
-// v1.1 list helpers (masv-api.md §18.2): page/limit, comma-joined or repeated array filters,
+// v1.1 list helpers (docs/masv-api.md §18.2): page/limit, comma-joined or repeated array filters,
 // `sort` with `field` / `-field`, date-range filters.
 import { ApiError, validationError } from './util';
 

@@ -1,4 +1,4 @@
-// JSON shapes of the emulator's objects, as masv-api.md describes them (UNCERTAIN extras noted).
+// JSON shapes of the emulator's objects, as docs/masv-api.md describes them (UNCERTAIN extras noted).
 import type { Core } from './core';
 import type { Json } from './http';
 import type { Activity, Connection, Link, Membership, PFile, Pkg, Portal, Space, SpaceMembership, Tag, Team, Transfer } from './state';

@@ -113,7 +113,7 @@ export interface Portal {
 	id: string;
 	teamId: string;
 	seq: number;
-	/** Every writable portal field as last written (masv-api.md §9.1), with defaults applied. */
+	/** Every writable portal field as last written (docs/masv-api.md §9.1), with defaults applied. */
 	data: Json;
 	createdAt: number;
 	updatedAt: number;

@@ -1,4 +1,4 @@
-// The S3-style object storage behind the blueprints (masv-api.md §6.5, §6.7, §7.4 and §6.11):
+// The S3-style object storage behind the blueprints (docs/masv-api.md §6.5, §6.7, §7.4 and §6.11):
 // pre-signed URLs issued by the API, multipart uploads with parts streamed to disk, object GET
 // with Range. It also answers the plain S3 multipart API (path-style, SigV4 ignored) so that
 // `@aws-sdk/lib-storage` can upload to it.

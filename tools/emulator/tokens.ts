@@ -1,4 +1,4 @@
-// JWT-looking tokens (HS256, `header.payload.sig`), masv-api.md §2.1: package tokens with `lvl`
+// JWT-looking tokens (HS256, `header.payload.sig`), docs/masv-api.md §2.1: package tokens with `lvl`
 // `f` (full, from package create/list/get) or `d` (download, from link info), and user tokens.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { base64url } from './util';

@@ -7,7 +7,7 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 let lastUlidTime = 0;
 let ulidSeq = 0;
 
-/** 26-character ULID-style id (Crockford base32, uppercase), monotonic within this process (masv-api.md §1). */
+/** 26-character ULID-style id (Crockford base32, uppercase), monotonic within this process (docs/masv-api.md §1). */
 export function ulid(nowMs: number = Date.now()): string {
 	let time = Math.max(nowMs, lastUlidTime);
 	if (time === lastUlidTime) ulidSeq++;
@@ -26,7 +26,7 @@ export function ulid(nowMs: number = Date.now()): string {
 	return head + seqPart + tail;
 }
 
-/** Random alphanumeric string (link download secrets are 16 of these, masv-api.md §8.1). */
+/** Random alphanumeric string (link download secrets are 16 of these, docs/masv-api.md §8.1). */
 export function alnum(length: number): string {
 	let out = '';
 	for (let i = 0; i < length; i++) out += ALNUM[randomInt(ALNUM.length)];
@@ -55,7 +55,7 @@ export interface FieldError {
 	field?: string;
 }
 
-/** An error answered as JSON `{code, message}` (+ `errors[]` for validation failures), masv-api.md §17.2. */
+/** An error answered as JSON `{code, message}` (+ `errors[]` for validation failures), docs/masv-api.md §17.2. */
 export class ApiError extends Error {
 	constructor(
 		public readonly status: number,

@@ -1,4 +1,4 @@
-// The package zip (`zip_windows` entry of the file list, masv-api.md §7.3), generated on the fly:
+// The package zip (`zip_windows` entry of the file list, docs/masv-api.md §7.3), generated on the fly:
 // stored (uncompressed) entries, sizes known up front, ZIP64 records only when needed.
 import { Readable } from 'node:stream';
 import type { Blob } from './blobs';

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The npm steps of install-n8n.sh, in functions of their own so that a test can run them
-# (test/installer.test.ts).
+# (test/tools/installer.test.ts).
 #
 # They do the same whoever calls them. `npm run …` and `npm test` hand the project's .npmrc to
 # every child process as npm_config_* variables, ignore-scripts=true among them, and a nested

@@ -1,4 +1,4 @@
-// The MASV calls of the download flow (masv-api.md §7): link info, file list, download URL.
+// The MASV calls of the download flow (docs/masv-api.md §7): link info, file list, download URL.
 // The download-URL route and its answer are UNCERTAIN and live in `fileDownloadBlueprint` only.
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
@@ -89,7 +89,7 @@ export async function listPackageFiles(
 }
 
 /**
- * UNCERTAIN (masv-api.md §7.4): the per-file download URL. Route reconstructed as
+ * UNCERTAIN (docs/masv-api.md §7.4): the per-file download URL. Route reconstructed as
  * `GET /v1/packages/{packageId}/files/{fileId}/download` (package token); the answer is read as a
  * blueprint-like object (`url`, else `download_url`; `method` default GET; `headers`), or a bare
  * string URL.

@@ -1,4 +1,4 @@
-// The part planner: how a file of a given size is cut into storage parts (masv-api.md §6.2, §6.3).
+// The part planner: how a file of a given size is cut into storage parts (docs/masv-api.md §6.2, §6.3).
 // Pure arithmetic, no n8n and no MASV calls.
 
 export const MIB = 1024 * 1024;

@@ -1,6 +1,6 @@
 // The upload engine: one file into a MASV package, in parts, `parallel` parts in flight
-// (masv-api.md §6). It knows nothing of node parameters: the operation hands it a source of bytes,
-// a part size, a parallelism and the MASV calls of the flow (api/uploadFlow.ts).
+// (docs/masv-api.md §6). It knows nothing of node parameters: the operation hands it a source of bytes,
+// a part size, a parallelism and the MASV calls of the flow (transfer/uploadApi.ts).
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
@@ -42,7 +42,7 @@ export interface FileFinalize {
 	parts: UploadedPart[];
 }
 
-/** The MASV calls of the upload flow for one package (implemented in api/uploadFlow.ts). */
+/** The MASV calls of the upload flow for one package (implemented in transfer/uploadApi.ts). */
 export interface UploadFlowApi {
 	addFile(file: NewFile): Promise<AddedFile>;
 	/** The `UploadId` of the storage's answer to the create blueprint. */

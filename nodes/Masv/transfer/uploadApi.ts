@@ -1,4 +1,4 @@
-// The MASV calls of the upload flow (masv-api.md §5.3, §5.4, §6, §9.8). Every guess the reference
+// The MASV calls of the upload flow (docs/masv-api.md §5.3, §5.4, §6, §9.8). Every guess the reference
 // marks UNCERTAIN sits in one named function below, with the section it comes from.
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode } from 'n8n-workflow';
@@ -85,7 +85,7 @@ export async function finalizePackage(
 }
 
 /**
- * UNCERTAIN (masv-api.md §6.2, §6.4): the add-file answer may repeat the storage limits; the part
+ * UNCERTAIN (docs/masv-api.md §6.2, §6.4): the add-file answer may repeat the storage limits; the part
  * count is spelled `max_chunk_count` (spec endpoint) or `max_chunks_count` (one client). Both are read.
  */
 export function addFileLimits(answer: IDataObject): Partial<PartLimits> {
@@ -100,14 +100,14 @@ export function addFileLimits(answer: IDataObject): Partial<PartLimits> {
 	return limits;
 }
 
-/** UNCERTAIN (masv-api.md §6.4): `create_blueprint` is current; one client also reads `createBlueprint`. */
+/** UNCERTAIN (docs/masv-api.md §6.4): `create_blueprint` is current; one client also reads `createBlueprint`. */
 export function createBlueprintOf(answer: IDataObject): StorageBlueprint | undefined {
 	const blueprint = (answer.create_blueprint ?? answer.createBlueprint) as StorageBlueprint | undefined;
 	return blueprint && typeof blueprint.url === 'string' ? blueprint : undefined;
 }
 
 /**
- * UNCERTAIN (masv-api.md §6.5): the create blueprint answers S3's InitiateMultipartUploadResult XML;
+ * UNCERTAIN (docs/masv-api.md §6.5): the create blueprint answers S3's InitiateMultipartUploadResult XML;
  * its `UploadId` is read by tag (with or without a namespace prefix). A JSON answer with
  * `UploadId`/`upload_id` is accepted too, in case a non-S3 backend answers that way.
  */
@@ -134,7 +134,7 @@ function decodeXml(text: string): string {
 }
 
 /**
- * UNCERTAIN (masv-api.md §6.8): `chunk_extras` items are `{partNumber, etag}` with the part number
+ * UNCERTAIN (docs/masv-api.md §6.8): `chunk_extras` items are `{partNumber, etag}` with the part number
  * as a decimal string (the official uploader's type) and the ETag exactly as storage sent it,
  * quotes included.
  */

@@ -7,7 +7,7 @@ export type MasvAuth = 'apiKey' | 'packageToken' | 'link' | 'none';
 const MAX_TEXT = 300;
 
 /**
- * MASV's error body comes in three shapes (masv-api.md §17.2, UNCERTAIN): `{code, message}`,
+ * MASV's error body comes in three shapes (docs/masv-api.md §17.2, UNCERTAIN): `{code, message}`,
  * `{code, errors: [{msg}]}`, or plain text/HTML from a proxy. Returns the best human message.
  */
 export function masvErrorMessage(body: unknown): string | undefined {

@@ -6,7 +6,7 @@ import type { MasvContext } from './request';
 
 /**
  * The package token (`access_token`) of a team package, looked up with the API key
- * (`GET /v1.1/teams/{teamId}/packages/{packageId}`, masv-api.md §5.7).
+ * (`GET /v1.1/teams/{teamId}/packages/{packageId}`, docs/masv-api.md §5.7).
  */
 export async function lookupPackageToken(
 	ctx: MasvContext,

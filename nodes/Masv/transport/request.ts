@@ -30,7 +30,7 @@ export interface MasvRequest {
 	itemIndex?: number;
 }
 
-/** How API calls are retried (masv-api.md §19). Exported for the tests and the docs only. */
+/** How API calls are retried (docs/masv-api.md §19). Exported for the tests and the docs only. */
 export const API_RETRY = {
 	maxAttempts: 5,
 	baseDelayMs: 500,
@@ -110,7 +110,7 @@ function toHttpOptions(baseUrl: string, request: MasvRequest): IHttpRequestOptio
 		ignoreHttpStatusErrors: true,
 	};
 	if (request.method === 'POST' || request.method === 'PUT') {
-		// MASV refuses a POST or PUT without a JSON content type, even with no body (masv-api.md §1).
+		// MASV refuses a POST or PUT without a JSON content type, even with no body (docs/masv-api.md §1).
 		options.headers = { ...options.headers, 'Content-Type': 'application/json' };
 		options.body = request.body ?? {};
 	}

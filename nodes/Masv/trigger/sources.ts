@@ -8,7 +8,7 @@ import type { MasvContext } from '../transport/request';
 /**
  * Where the trigger reads packages from. Every reader returns records newest first
  * (`created_at` descending), the only order MASV's lists offer that helps: there is no
- * `finalized_at` or `updated_at` sort (masv-api.md §5.5).
+ * `finalized_at` or `updated_at` sort (docs/masv-api.md §5.5).
  */
 export interface PackageSource {
 	/** Packages still in `new` (being uploaded), newest first, at most `maxRecords`. */

@@ -203,7 +203,7 @@ describe('link', () => {
 	});
 });
 
-/** One single-part file through masv-api.md §6.4-6.8, straight against the emulator. */
+/** One single-part file through docs/masv-api.md §6.4-6.8, straight against the emulator. */
 async function uploadSmallFile(emu: Emulator, packageId: string, bytes: Buffer): Promise<void> {
 	const token = emu.admin.packageToken(packageId);
 	const added = await api<{ file: { id: string }; create_blueprint: { method: string; url: string } }>(

@@ -28,7 +28,7 @@ describe('package', () => {
 			expect(error).toBeUndefined();
 			lookup.done();
 			call.done();
-			// masv-api.md §6.9: no body, but still the JSON content type.
+			// docs/masv-api.md §6.9: no body, but still the JSON content type.
 			expect(body).toBe('');
 			expect(items).toEqual([{ json: { id: PKG, state: 'finalized' }, pairedItem: { item: 0 } }]);
 		});

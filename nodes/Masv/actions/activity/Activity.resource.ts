@@ -11,7 +11,7 @@ const show = showFor('activity');
 const pad = (value: number) => String(value).padStart(2, '0');
 
 /**
- * A date filter as the activity list takes it (masv-api.md §15.2): `YYYY-MM-DDTHH:mm:SS`. A value
+ * A date filter as the activity list takes it (docs/masv-api.md §15.2): `YYYY-MM-DDTHH:mm:SS`. A value
  * with a time zone (or a Date / Luxon DateTime from an expression) is sent in UTC; a value without
  * one is sent as written; a bare day is its first second (from) or its last second (to).
  */

@@ -5,7 +5,7 @@ import { masvApiRequest } from '../../transport/request';
 /**
  * Whether a cloud connection is a Storage Gateway (MASV Agent on premises), browsed with
  * `GET /v1/cloud_connections/providers/storage_gateway/{id}/files` instead of the S3-style route.
- * UNCERTAIN (masv-api.md §14.1): the full provider list is not published; the gateway values
+ * UNCERTAIN (docs/masv-api.md §14.1): the full provider list is not published; the gateway values
  * seen are `storage_gateway` and `<vendor>_sg` (`jellyfish_sg`, `synology_sg`, `desktop_sg`, …).
  */
 export function isStorageGatewayProvider(provider: unknown): boolean {
@@ -15,7 +15,7 @@ export function isStorageGatewayProvider(provider: unknown): boolean {
 }
 
 /**
- * One page of a Storage Gateway folder (masv-api.md §14.6, client-observed):
+ * One page of a Storage Gateway folder (docs/masv-api.md §14.6, client-observed):
  * `{files: [...], more_data: bool}`. A bare array is accepted too, read as the last page.
  */
 export function gatewayPage(body: unknown): { files: IDataObject[]; moreData: boolean } {

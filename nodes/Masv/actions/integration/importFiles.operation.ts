@@ -133,7 +133,7 @@ interface ImportOptions {
 
 /**
  * `integration` / `importFiles`: a new team package filled from the connected storage
- * (masv-api.md §14.7, `cloud_to_masv`): create the package with the API key, then start the
+ * (docs/masv-api.md §14.7, `cloud_to_masv`): create the package with the API key, then start the
  * transfer with the new package's token. A refused transfer removes the empty package again.
  */
 export async function execute(this: IExecuteFunctions) {

@@ -74,7 +74,7 @@ interface ListOptions {
 
 /**
  * `integration` / `listFiles`: every entry of a folder, one item each. Cloud storage pages by the
- * last key read (`prev_key`, masv-api.md §14.5); a Storage Gateway by offset (§14.6). With
+ * last key read (`prev_key`, docs/masv-api.md §14.5); a Storage Gateway by offset (§14.6). With
  * "Automatic" the integration's provider decides.
  */
 export async function execute(this: IExecuteFunctions) {

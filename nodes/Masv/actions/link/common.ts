@@ -1,9 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** The browser page of a link (masv-api.md §7.5). */
+/** The browser page of a link (docs/masv-api.md §7.5). */
 const LINK_PAGE = 'https://get.massive.io';
 
-/** The browser URL of a link (masv-api.md §7.5), when the answer has both its parts. */
+/** The browser URL of a link (docs/masv-api.md §7.5), when the answer has both its parts. */
 export function linkUrl(id: unknown, secret: unknown): string | undefined {
 	if (typeof id !== 'string' || !id || typeof secret !== 'string' || !secret) return undefined;
 	return `${LINK_PAGE}/${encodeURIComponent(id)}?secret=${encodeURIComponent(secret)}`;

@@ -11,11 +11,11 @@ export async function execute(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
 		const email = String(this.getNodeParameter('email', itemIndex, '') ?? '').trim();
 		const password = String(this.getNodeParameter('password', itemIndex, '') ?? '');
-		// masv-api.md §8.2: an empty email makes a direct link. It is always sent, so that the body is
+		// docs/masv-api.md §8.2: an empty email makes a direct link. It is always sent, so that the body is
 		// never empty (n8n sends no body at all for `{}`).
 		const request: IDataObject = { email };
 		if (password) request.password = password;
-		// masv-api.md §8.2: not retried on a 5xx, a second link could be made.
+		// docs/masv-api.md §8.2: not retried on a 5xx, a second link could be made.
 		const { body } = await packageCall(this, itemIndex, (id) => ({
 			method: 'POST',
 			path: packagePath(id, '/links'),

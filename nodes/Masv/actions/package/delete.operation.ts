@@ -8,7 +8,7 @@ export const description: INodeProperties[] = [];
 
 export async function execute(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
-		// masv-api.md §5.13: 204 without a body.
+		// docs/masv-api.md §5.13: 204 without a body.
 		const { packageId } = await packageCall(this, itemIndex, (id) => ({ method: 'DELETE', path: packagePath(id) }));
 		return { deleted: true, id: packageId };
 	});

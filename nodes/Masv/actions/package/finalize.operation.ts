@@ -8,7 +8,7 @@ export const description: INodeProperties[] = [];
 
 export async function execute(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
-		// masv-api.md §6.9: no body; repeating it is harmless (§19), so it is retried like a GET.
+		// docs/masv-api.md §6.9: no body; repeating it is harmless (§19), so it is retried like a GET.
 		const { packageId, body } = await packageCall(this, itemIndex, (id) => ({
 			method: 'POST',
 			path: packagePath(id, '/finalize'),

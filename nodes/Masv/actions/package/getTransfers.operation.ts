@@ -10,7 +10,7 @@ export const description: INodeProperties[] = [];
 
 export async function execute(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
-		// masv-api.md §14.8: a plain array of transfer objects.
+		// docs/masv-api.md §14.8: a plain array of transfer objects.
 		const { body } = await packageCall(this, itemIndex, (id) => ({ method: 'GET', path: packagePath(id, '/transfer') }));
 		return recordsOf(body).map((record) => simplifiedIfAsked(this, itemIndex, withoutTokens(record), 'transfer'));
 	});

@@ -21,7 +21,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
 		const integrationId = idParameter(this, 'integrationId', itemIndex);
-		// masv-api.md §14.7, masv_to_cloud: the default direction, so only the connection is sent.
+		// docs/masv-api.md §14.7, masv_to_cloud: the default direction, so only the connection is sent.
 		const { packageId, body } = await packageCall(this, itemIndex, (id) => ({
 			method: 'POST',
 			path: packagePath(id, '/transfer'),

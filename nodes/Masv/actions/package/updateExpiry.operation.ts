@@ -49,7 +49,7 @@ export async function execute(this: IExecuteFunctions) {
 				description: 'Update Expiry needs either a new expiry date or unlimited storage.',
 			});
 		}
-		// masv-api.md §5.12: the two valid bodies.
+		// docs/masv-api.md §5.12: the two valid bodies.
 		const body: IDataObject = unlimited
 			? { unlimited_storage: true }
 			: { unlimited_storage: false, expiry: expiryIso(this, rawExpiry, itemIndex) };

@@ -45,7 +45,7 @@ const DEFAULT_PARALLEL = 4;
 const MAX_PARALLEL = 16;
 
 /**
- * `package` / `upload`: the binaries of every input item into MASV (node-contract.md "Upload").
+ * `package` / `upload`: the binaries of every input item into MASV (README.md, "Upload and download large files").
  * Packages are finalized at the very end, once every file of the run is finalized, and only those
  * that no failed item touched.
  */
@@ -239,7 +239,7 @@ function baseName(name: string): string {
 	return parts[parts.length - 1].trim();
 }
 
-/** A clean relative folder path (masv-api.md §6.10): `/`-separated, no leading `./` or `/`. */
+/** A clean relative folder path (docs/masv-api.md §6.10): `/`-separated, no leading `./` or `/`. */
 function folderPath(raw: string | undefined): string {
 	if (!raw) return '';
 	return raw

@@ -185,7 +185,7 @@ export const portalFields: INodeProperties[] = [
 		],
 	},
 
-	// getPackages: MASV's legacy list with its state flags (masv-api.md §5.9)
+	// getPackages: MASV's legacy list with its state flags (docs/masv-api.md §5.9)
 	...returnAllAndLimitUnpaged(show(['getPackages'])),
 	{
 		displayName: 'Filters',

@@ -34,7 +34,7 @@ export interface PortalFields {
 	downloadUserAuthenticationRequired?: boolean;
 }
 
-/** Node field → MASV portal field, for the fields that go over unchanged (masv-api.md §9.1). */
+/** Node field → MASV portal field, for the fields that go over unchanged (docs/masv-api.md §9.1). */
 const PLAIN_FIELDS: Array<[keyof PortalFields, string]> = [
 	['name', 'name'],
 	['subdomain', 'subdomain'],
@@ -83,7 +83,7 @@ function isoDate(node: INode, value: unknown, parameter: string, itemIndex: numb
 }
 
 /**
- * The MASV portal body (masv-api.md §9.1) for the fields the user set. `collection` names the
+ * The MASV portal body (docs/masv-api.md §9.1) for the fields the user set. `collection` names the
  * node parameter that holds them (for error messages). An empty value clears a field: no tag, no
  * expiry, no file-type restriction, no recipients.
  */
@@ -117,7 +117,7 @@ export function portalBody(node: INode, fields: PortalFields, collection: string
 }
 
 /**
- * The tag and storage integrations of a portal. UNCERTAIN (masv-api.md §9.1): the docs show `tag`
+ * The tag and storage integrations of a portal. UNCERTAIN (docs/masv-api.md §9.1): the docs show `tag`
  * as `{id, name}` and `cloud_connections[]` as objects with at least `id`; the node sends objects
  * holding only the `id`, and `tag: null` to remove the tag.
  */
@@ -143,7 +143,7 @@ function withSizeRestriction(changes: IDataObject, merged: IDataObject): IDataOb
 }
 
 /**
- * The body of `POST /v1/teams/{teamId}/portals` (masv-api.md §9.2). Only `name` and `subdomain`
+ * The body of `POST /v1/teams/{teamId}/portals` (docs/masv-api.md §9.2). Only `name` and `subdomain`
  * are required today, but older docs also require `message`, `recipients` and `active`, so they are
  * always sent. `active` defaults to true here: a portal made from a workflow is meant to receive
  * uploads (MASV itself would create it inactive).
@@ -157,7 +157,7 @@ export function portalCreateBody(name: string, subdomain: string, fields: IDataO
 }
 
 /**
- * The body of `PUT /v1/portals/{portalId}`. UNCERTAIN (masv-api.md §9.6): PUT may be a full
+ * The body of `PUT /v1/portals/{portalId}`. UNCERTAIN (docs/masv-api.md §9.6): PUT may be a full
  * replacement that needs `name` and `subdomain`, so the node sends the portal as MASV returned it
  * with the changes on top. MASV never returns `access_code` / `download_password`; they are sent
  * only when the user sets them.
@@ -167,7 +167,7 @@ export function portalUpdateBody(current: IDataObject, changes: IDataObject): ID
 }
 
 /**
- * The portal a PUT answered with. UNCERTAIN (masv-api.md §9.6): the success body is not documented;
+ * The portal a PUT answered with. UNCERTAIN (docs/masv-api.md §9.6): the success body is not documented;
  * when it is not a portal object, the portal is what was sent.
  */
 export function portalFromUpdateAnswer(answer: unknown, sent: IDataObject): IDataObject {
@@ -193,7 +193,7 @@ export function passwordsAtRisk(before: IDataObject, fields: PortalFields): bool
 }
 
 /**
- * UNCERTAIN (masv-api.md §9.6): if MASV's PUT replaces the whole portal, the portal sent back
+ * UNCERTAIN (docs/masv-api.md §9.6): if MASV's PUT replaces the whole portal, the portal sent back
  * without its passwords (MASV never returns them) would lose them. `before` and `after` are the
  * portal as read before and after the PUT, by the same route: when it has lost a password the
  * user did not touch, the update fails loudly, naming the field that sets it again, instead of

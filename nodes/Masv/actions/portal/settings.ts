@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** The writable portal settings (masv-api.md §9.1), for Additional Fields and Update Fields. */
+/** The writable portal settings (docs/masv-api.md §9.1), for Additional Fields and Update Fields. */
 export const PORTAL_SETTINGS: INodeProperties[] = [
 	{
 		displayName: 'Active',

@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 ];
 
 /**
- * `portal` / `update`: MASV's PUT may replace the whole portal (masv-api.md §9.6), so the portal is
+ * `portal` / `update`: MASV's PUT may replace the whole portal (docs/masv-api.md §9.6), so the portal is
  * read first and sent back whole with the Update Fields on top; when it had a password the update
  * does not set, it is read again afterwards to check that the password is still there.
  */

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 /**
- * The Teamspace a rename (`PUT /v1/spaces/{teamspaceId}`) answered with. UNCERTAIN (masv-api.md
+ * The Teamspace a rename (`PUT /v1/spaces/{teamspaceId}`) answered with. UNCERTAIN (docs/masv-api.md
  * §10.5): the doc example answers with the list envelope `{metadata, teamspaces: [...]}` holding the
  * renamed space, while a single Teamspace object is more likely. Both give the one Teamspace; an
  * empty answer gives what is known: its ID and new name.
