@@ -3,7 +3,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { StorageBlueprint } from '../transfer/storage';
+import type { StorageBlueprint } from './storage';
 import { masvPackageRequest, masvPublicRequest } from '../transport/request';
 import type { MasvContext } from '../transport/request';
 

@@ -3,9 +3,9 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import type { PartLimits } from '../transfer/parts';
-import type { StorageBlueprint } from '../transfer/storage';
-import type { AddedFile, FileFinalize, NewFile, UploadedPart, UploadFlowApi } from '../transfer/upload';
+import type { PartLimits } from './parts';
+import type { StorageBlueprint } from './storage';
+import type { AddedFile, FileFinalize, NewFile, UploadedPart, UploadFlowApi } from './upload';
 import { masvApiRequest, masvPackageRequest, masvPublicRequest } from '../transport/request';
 import type { MasvContext } from '../transport/request';
 
