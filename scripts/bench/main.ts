@@ -154,7 +154,7 @@ async function main(): Promise<void> {
 					const emuBefore = cpuSeconds(emulator.pid);
 					const result = await runWorker({ mode, emu, file, size, partSize: PART, parallel: PARALLEL, warm: [file], prepared });
 					const emuAfter = cpuSeconds(emulator.pid);
-					log(`  cpu: worker user ${result.cpu?.user.toFixed(1)} s sys ${result.cpu?.system.toFixed(1)} s; emulator user ${(emuAfter.user - emuBefore.user).toFixed(1)} s sys ${(emuAfter.system - emuBefore.system).toFixed(1)} s`);
+					log(`  cpu: worker user ${result.cpu?.user.toFixed(1)} s sys ${result.cpu?.system.toFixed(1)} s; emulator user ${(emuAfter.user - emuBefore.user).toFixed(1)} s sys ${(emuAfter.system - emuBefore.system).toFixed(1)} s; worker GC ${result.gc?.major} full, ${result.gc?.minor} young, ${result.gc?.ms} ms`);
 					cacheDropped &&= result.cacheDropped;
 					log(`${gib} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s, peak RSS ${(result.peakRss / MIB).toFixed(0)} MiB`);
 					results[mode].push(result);

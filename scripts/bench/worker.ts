@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 
 import type { IBinaryData, IExecuteFunctions, INode } from 'n8n-workflow';
 
@@ -50,9 +51,25 @@ export interface WorkerResult {
 	/** node-prepare: what it wrote. */
 	prepared?: PreparedStore;
 	cpu?: { user: number; system: number };
+	/** Garbage collections in this process: full (Mark-Compact) and young (Scavenge), and their time. */
+	gc?: { major: number; minor: number; ms: number };
 }
 
 let cacheDropped = false;
+
+/**
+ * Counts this process's collections. The node's runs have two regimes (README, "Benchmark"): in the
+ * slow one n8n's process does a full collection every few dozen MiB read, so every run logs them.
+ */
+const gc = { major: 0, minor: 0, ms: 0 };
+new PerformanceObserver((list) => {
+	for (const entry of list.getEntries()) {
+		const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+		if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+		else if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+		gc.ms += entry.duration;
+	}
+}).observe({ entryTypes: ['gc'] });
 let prepared: PreparedStore | undefined;
 
 /**
@@ -348,6 +365,7 @@ async function main(): Promise<void> {
 		cacheDropped,
 		prepared,
 		cpu: { user: process.cpuUsage().user / 1e6, system: process.cpuUsage().system / 1e6 },
+		gc: { ...gc, ms: Math.round(gc.ms) },
 	};
 	process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 	agent.destroy();
