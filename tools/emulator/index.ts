@@ -26,6 +26,7 @@ import type { Json } from './http';
 import { Router } from './router';
 import { addMember, applySeed, createApiKey, createConnection, createTeam, type SeedInfo, type SeedMember, type TeamSeed } from './seed';
 import { connectionJson, fileJson, packageJson } from './serialize';
+import { startLink, type LinkOptions } from './link';
 import { startServers, type Servers } from './server';
 import { State, type PackageState, type Role, type WebhookDelivery } from './state';
 import { ApiError, notFound } from './util';
@@ -46,6 +47,8 @@ export interface EmulatorOptions {
 	/** Keep a temp dataDir on close. */
 	keepDataDir?: boolean;
 	config?: Partial<EmulatorConfig>;
+	/** Benchmarks: a slow link (latency, connection set-up, ramp) in front of both servers (link.ts). */
+	link?: LinkOptions;
 }
 
 export interface RequestFilter {
@@ -379,8 +382,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		storagePort: options.storagePort ?? 0,
 	});
 	const urlHost = host.includes(':') ? `[${host}]` : host;
-	emu.url = `http://${urlHost}:${emu.servers.apiPort}`;
-	emu.storageUrl = `http://${urlHost}:${emu.servers.storagePort}`;
+	let { apiPort, storagePort } = emu.servers;
+	if (options.link && options.link.rttMs > 0) {
+		// Clients reach both servers through the slow link; the servers themselves are unchanged.
+		const servers = emu.servers;
+		const apiLink = await startLink(host, { address: host, family: '', port: apiPort }, options.link);
+		const storageLink = await startLink(host, { address: host, family: '', port: storagePort }, options.link);
+		({ port: apiPort } = apiLink);
+		({ port: storagePort } = storageLink);
+		const closeServers = servers.close.bind(servers);
+		servers.close = async () => {
+			for (const link of [apiLink, storageLink]) link.server.close();
+			await closeServers();
+		};
+	}
+	emu.url = `http://${urlHost}:${apiPort}`;
+	emu.storageUrl = `http://${urlHost}:${storagePort}`;
 	core.apiUrl = emu.url;
 	core.storage.baseUrl = emu.storageUrl;
 	return emu;

@@ -27,8 +27,20 @@ function parseArgs(argv: string[]): EmulatorOptions {
 			case '--data-dir':
 				opts.dataDir = value();
 				break;
+			case '--latency-ms':
+				opts.link = { ...opts.link, rttMs: Number(value()) };
+				break;
+			case '--handshake-rtts':
+				opts.link = { rttMs: 0, ...opts.link, handshakeRtts: Number(value()) };
+				break;
+			case '--initial-window':
+				opts.link = { rttMs: 0, ...opts.link, initialWindowBytes: Number(value()) };
+				break;
 			case '--help':
-				process.stdout.write('usage: emulator [--port N] [--storage-port N] [--host H] [--data-dir DIR]\n');
+				process.stdout.write(
+					'usage: emulator [--port N] [--storage-port N] [--host H] [--data-dir DIR]\n' +
+						'       [--latency-ms MS [--handshake-rtts N] [--initial-window BYTES]]  (a slow link, for benchmarks: link.ts)\n',
+				);
 				process.exit(0);
 				break;
 			default:

@@ -1,0 +1,136 @@
+// A slow link in front of a server, for benchmarks: a TCP relay that adds what a real network costs
+// and loopback does not.
+// * Round-trip latency: every byte reaches the other side half a round trip later, both ways.
+// * Connection set-up: a new connection carries nothing for `handshakeRtts` round trips (TCP's
+//   handshake is one, TLS 1.3 one more, TLS 1.2 two more).
+// * A per-connection ramp like TCP slow start: in each direction a connection may send
+//   `initialWindowBytes` in its first round trip, and twice as much in each round trip after one it
+//   filled, without limit (no loss). A connection that is reused keeps its window, as TCP does; one
+//   idle for longer than `idleResetMs` starts again from the initial window (slow-start restart).
+// A client that reuses connections pays the set-up and the ramp once per connection; one that opens
+// a connection per request pays them on every request.
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+
+export interface LinkOptions {
+	/** Round-trip time added to the connection, in ms. */
+	rttMs: number;
+	/** Round trips a new connection waits before its first byte (default 2: TCP + TLS 1.3). */
+	handshakeRtts?: number;
+	/** Bytes a connection may send in its first round trip (default 10 segments of 1460 bytes); 0 turns the ramp off. */
+	initialWindowBytes?: number;
+	/** Idle time after which a connection's window starts again from the initial one (default 1000 ms). */
+	idleResetMs?: number;
+}
+
+export const DEFAULT_INITIAL_WINDOW = 10 * 1460;
+
+/** Bytes held in one direction before the sender is paused (the relay's own buffer). */
+const MAX_QUEUED = 32 * 1024 * 1024;
+
+/** One direction of a relayed connection: delay, window and pacing. */
+class Direction {
+	private window: number;
+	private sentInWindow = 0;
+	private windowStart = 0;
+	private lastActivity = 0;
+	private lastDelivery = 0;
+	private queued = 0;
+	private waiting = false;
+
+	constructor(
+		private readonly from: Socket,
+		private readonly to: Socket,
+		private readonly options: Required<LinkOptions>,
+		private readonly openedAt: number,
+	) {
+		this.window = options.initialWindowBytes;
+		from.on('data', (chunk: Buffer) => this.onData(chunk));
+		from.on('end', () => this.after(() => to.end()));
+	}
+
+	private onData(chunk: Buffer): void {
+		const { rttMs, initialWindowBytes, idleResetMs } = this.options;
+		const now = Date.now();
+		if (initialWindowBytes > 0) {
+			if (this.lastActivity && now - this.lastActivity > idleResetMs) {
+				this.window = initialWindowBytes;
+				this.sentInWindow = 0;
+				this.windowStart = now;
+			}
+			if (!this.windowStart) this.windowStart = Math.max(now, this.openedAt);
+		}
+		this.lastActivity = now;
+		this.queued += chunk.length;
+		this.after(() => {
+			this.queued -= chunk.length;
+			if (!this.to.destroyed) this.to.write(chunk);
+			this.resumeIfReady();
+		});
+		if (initialWindowBytes > 0) {
+			this.sentInWindow += chunk.length;
+			if (this.sentInWindow >= this.window) {
+				// The window is full: nothing more until the next round trip, which may send twice as much.
+				this.waiting = true;
+				this.from.pause();
+				const next = this.windowStart + rttMs;
+				setTimeout(() => {
+					this.waiting = false;
+					this.windowStart = Math.max(Date.now(), next);
+					this.sentInWindow = 0;
+					this.window *= 2;
+					this.resumeIfReady();
+				}, Math.max(0, next - Date.now()));
+				return;
+			}
+		}
+		if (this.queued > MAX_QUEUED) this.from.pause();
+	}
+
+	private resumeIfReady(): void {
+		if (!this.waiting && this.queued <= MAX_QUEUED && !this.from.destroyed) this.from.resume();
+	}
+
+	/** Runs `action` half a round trip from now, after everything sent before it (in order). */
+	private after(action: () => void): void {
+		const at = Math.max(Date.now() + this.options.rttMs / 2, this.openedAt, this.lastDelivery);
+		this.lastDelivery = at;
+		setTimeout(action, Math.max(0, at - Date.now()));
+	}
+}
+
+/** Listens on `host` (a free port) and relays every connection to `target` through a slow link. */
+export async function startLink(host: string, target: AddressInfo, link: LinkOptions): Promise<{ server: Server; port: number }> {
+	const options: Required<LinkOptions> = {
+		handshakeRtts: 2,
+		initialWindowBytes: DEFAULT_INITIAL_WINDOW,
+		idleResetMs: 1000,
+		...link,
+	};
+	const sockets = new Set<Socket>();
+	const server = createServer((client) => {
+		const upstream = connect(target.port, target.address);
+		for (const socket of [client, upstream]) {
+			sockets.add(socket);
+			socket.setNoDelay(true);
+			// A failed side ends both at once; a side that closes normally has ended its direction,
+			// which passes the end on after the bytes still on their way (Direction).
+			socket.on('error', () => {
+				client.destroy();
+				upstream.destroy();
+			});
+			socket.on('close', () => sockets.delete(socket));
+		}
+		// The handshake: the first bytes go out after the set-up round trips.
+		const openedAt = Date.now() + options.handshakeRtts * options.rttMs;
+		new Direction(client, upstream, options, openedAt);
+		new Direction(upstream, client, options, openedAt);
+	});
+	server.on('close', () => {
+		for (const socket of sockets) socket.destroy();
+	});
+	const port = await new Promise<number>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, host, () => resolve((server.address() as AddressInfo).port));
+	});
+	return { server, port };
+}
