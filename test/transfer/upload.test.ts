@@ -259,4 +259,48 @@ describe('package upload', () => {
 		expect(run.error?.message).toMatch(/missing/);
 		expect(emu.requests({ kind: 'api' })).toHaveLength(0);
 	});
+
+	describe('parallelFiles', () => {
+		const addFile = /^\/v1\/packages\/[^/]+\/files$/;
+		const finalizeFile = /^\/v1\/packages\/[^/]+\/files\/[^/]+\/finalize$/;
+		const seqs = (path: RegExp) => emu.requests({ kind: 'api', method: 'POST', path }).map((r) => r.seq);
+		let files: TestFile[];
+		beforeAll(() => {
+			files = Array.from({ length: 6 }, (_, i) => makeFile(`clip${i}.mov`, 300_000 + i, 40 + i));
+		});
+
+		it('uploads files of several items at once, at most parallelFiles, each whole and in item order', async () => {
+			const run = await runTransfer(emu, files.map((file) => [asSource(file)]), upload(emu, {}, { parallelFiles: 3 }));
+			expect(run.error).toBeUndefined();
+			expect(run.items.map((item) => item.pairedItem)).toEqual(files.map((_, item) => ({ item })));
+			expect(run.items.map((item) => (item.json.files as Array<{ name: string }>)[0].name)).toEqual(files.map((f) => f.name));
+			const packageId = (run.items[0].json.package as { id: string }).id;
+			for (const file of files) expect(await storedSha(packageId, file.name)).toBe(file.sha256);
+			expect((await getPackage(emu, packageId)).state).toBe('finalized');
+			const adds = seqs(addFile);
+			const firstDone = Math.min(...seqs(finalizeFile));
+			expect(adds).toHaveLength(6);
+			// Three files were started before any file was finished, and the fourth only after one was.
+			expect(adds[2]).toBeLessThan(firstDone);
+			expect(adds[3]).toBeGreaterThan(firstDone);
+		});
+
+		it('parallelFiles 1 uploads one file after the other', async () => {
+			const run = await runTransfer(emu, files.slice(0, 3).map((file) => [asSource(file)]), upload(emu, {}, { parallelFiles: 1 }));
+			expect(run.error).toBeUndefined();
+			const adds = seqs(addFile);
+			const done = seqs(finalizeFile);
+			expect(adds[1]).toBeGreaterThan(done[0]);
+			expect(adds[2]).toBeGreaterThan(done[1]);
+		});
+
+		it('a failing file stops the run without Continue On Fail; files in flight end and nothing is finalized', async () => {
+			emu.faults.add({ target: 'storage', type: 'status', status: 400, partNumber: 1, times: 1 });
+			const run = await runTransfer(emu, files.map((file) => [asSource(file)]), upload(emu, {}, { parallelFiles: 3 }));
+			expect(run.error?.message).toMatch(/could not be uploaded/);
+			expect(run.error?.description).toMatch(/was not finalized/);
+			expect(seqs(addFile).length).toBeLessThan(6);
+			expect(finalizeRequests(emu).filter((r) => /^\/v1\/packages\/[^/]+\/finalize$/.test(r.path))).toHaveLength(0);
+		});
+	});
 });

@@ -27,6 +27,9 @@ export const DEFAULT_PART_LIMITS: PartLimits = {
  */
 export const DEFAULT_PART_SIZE = 16 * MIB;
 
+/** Default of the option `maxMemoryMiB`: the ceiling for the part buffers of one upload. */
+export const DEFAULT_MAX_MEMORY = 256 * MIB;
+
 export interface PartPlan {
 	/** File size in bytes. */
 	size: number;

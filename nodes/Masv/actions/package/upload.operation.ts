@@ -3,9 +3,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
 import { idParameter, listParameter } from '../../shared/items';
-import { DEFAULT_PART_SIZE, MIB } from '../../transfer/parts';
+import { MemoryBudget, uploadMemory } from '../../transfer/budget';
+import { DEFAULT_MAX_MEMORY, DEFAULT_PART_SIZE, MIB } from '../../transfer/parts';
 import { uploadFile } from '../../transfer/upload';
-import type { UploadSource } from '../../transfer/upload';
+import type { UploadFileRequest, UploadSource } from '../../transfer/upload';
 import { createPortalPackage, createTeamPackage, finalizePackage, uploadFlowApi } from '../../transfer/uploadApi';
 import type { UploadPackage } from '../../transfer/uploadApi';
 import { toNodeError } from '../../transport/errors';
@@ -18,6 +19,8 @@ interface UploadOptions {
 	/** The part size in MiB (node contract name `options.chunkSize`). */
 	chunkSize?: number;
 	parallelUploads?: number;
+	/** Files in flight at once within the run (node contract name `options.parallelFiles`). */
+	parallelFiles?: number;
 	onePackagePerItem?: boolean;
 }
 
@@ -43,6 +46,14 @@ interface ItemResult {
 
 const DEFAULT_PARALLEL = 4;
 const MAX_PARALLEL = 16;
+/**
+ * Files in flight at once by default. A small file costs a few round trips to MASV and to storage
+ * (add file, create, part URLs, PUT, finalize) on new connections each, and hardly any bytes, so
+ * on a distant link one at a time leaves it idle (README, "Benchmark"); big files are held back by
+ * the memory ceiling instead.
+ */
+const DEFAULT_PARALLEL_FILES = 16;
+const MAX_PARALLEL_FILES = 64;
 
 /**
  * `package` / `upload`: the binaries of every input item into MASV (README.md, "Upload and download large files").
@@ -58,12 +69,41 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	let sharedFailure: string | undefined;
 	const results: ItemResult[] = [];
 
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	// Files go up `parallelFiles` at a time, across items, their part buffers under one ceiling. Items
+	// are prepared in order (options, binaries, package), so the first item still decides the shared
+	// package; each file then starts as soon as a slot and its memory are free.
+	const parallelFiles = parallelFilesOption(this);
+	const budget = new MemoryBudget(DEFAULT_MAX_MEMORY);
+	const inFlight = new Set<Promise<void>>();
+	/** The failure that stops the run (Continue On Fail off, or cancelled), the first one. */
+	let stop: { error: unknown; itemIndex: number; run?: PackageRun } | undefined;
+
+	const failed = (result: ItemResult, error: unknown) => {
+		const message = (error as Error).message;
+		const failure = `item ${result.itemIndex} failed: ${message}`;
+		if (result.run) {
+			result.run.failure ??= failure;
+		} else if (!onePackagePerItem(this, result.itemIndex)) {
+			// The item's files belong in the shared package: without them it must not be finalized.
+			if (shared) shared.failure ??= failure;
+			else sharedFailure ??= failure;
+		}
+		if (this.getExecutionCancelSignal()?.aborted || !this.continueOnFail()) {
+			stop ??= { error, itemIndex: result.itemIndex, run: result.run };
+			return;
+		}
+		result.error ??= message;
+	};
+
+	for (let itemIndex = 0; itemIndex < items.length && !stop; itemIndex++) {
 		const result: ItemResult = { itemIndex, files: [] };
 		results.push(result);
+		let files: FileToUpload[];
+		let upload: Omit<UploadFileRequest, 'name' | 'size' | 'source'>;
+		let api: ReturnType<typeof uploadFlowApi>;
 		try {
 			const options = this.getNodeParameter('options', itemIndex, {}) as UploadOptions;
-			const files = await filesOfItem(this, itemIndex, options);
+			files = await filesOfItem(this, itemIndex, options);
 			const partSize = partSizeOption(this, options, itemIndex);
 			const parallel = parallelOption(this, options, itemIndex);
 			let run = options.onePackagePerItem ? undefined : shared;
@@ -77,36 +117,36 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				}
 			}
 			result.run = run;
-			const api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex);
-			const path = folderPath(options.folderPath);
-			for (const file of files) {
-				const record = await uploadFile(this, api, {
-					name: file.name,
-					path,
-					size: file.size,
-					source: file.source,
-					partSize,
-					parallel,
-					itemIndex,
-				});
-				result.files.push(fileRecord(record, file, path));
-			}
+			api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex);
+			upload = { path: folderPath(options.folderPath), partSize, parallel, itemIndex };
 		} catch (error) {
-			const message = (error as Error).message;
-			const failure = `item ${itemIndex} failed: ${message}`;
-			if (result.run) {
-				result.run.failure ??= failure;
-			} else if (!onePackagePerItem(this, itemIndex)) {
-				// The item's files belong in the shared package: without them it must not be finalized.
-				if (shared) shared.failure ??= failure;
-				else sharedFailure ??= failure;
-			}
-			if (this.getExecutionCancelSignal()?.aborted || !this.continueOnFail()) {
-				throw notFinalizedError(this, error, itemIndex, result.run);
-			}
-			result.error = message;
+			failed(result, error);
+			continue;
+		}
+		const records: IDataObject[] = [];
+		for (const [index, file] of files.entries()) {
+			while (inFlight.size >= parallelFiles) await Promise.race(inFlight);
+			if (stop || result.error !== undefined) break;
+			const memory = uploadMemory(file.size, upload.partSize, upload.parallel, file.source.kind === 'buffer');
+			const giveBack = await budget.take(memory);
+			const task: Promise<void> = uploadFile(this, api, { ...upload, name: file.name, size: file.size, source: file.source })
+				.then(
+					(record) => {
+						records[index] = fileRecord(record, file, upload.path);
+						// In the order of the item's binaries, whichever finished first.
+						result.files = records.filter(Boolean);
+					},
+					(error: unknown) => failed(result, error),
+				)
+				.finally(() => {
+					giveBack();
+					inFlight.delete(task);
+				});
+			inFlight.add(task);
 		}
 	}
+	await Promise.all(inFlight);
+	if (stop) throw notFinalizedError(this, stop.error, stop.itemIndex, stop.run);
 
 	const finalize = this.getNodeParameter('finalize', 0, true) as boolean;
 	for (const run of runs.values()) {
@@ -270,6 +310,19 @@ function parallelOption(ctx: IExecuteFunctions, options: UploadOptions, itemInde
 	return value;
 }
 
+/** Read from the first item: it applies to the whole run. */
+function parallelFilesOption(ctx: IExecuteFunctions): number {
+	const options = ctx.getNodeParameter('options', 0, {}) as UploadOptions;
+	if (options.parallelFiles === undefined || options.parallelFiles === null) return DEFAULT_PARALLEL_FILES;
+	const value = Math.floor(Number(options.parallelFiles));
+	if (!Number.isFinite(value) || value < 1 || value > MAX_PARALLEL_FILES) {
+		throw new NodeOperationError(ctx.getNode(), `The option "Parallel Files" must be between 1 and ${MAX_PARALLEL_FILES}`, {
+			itemIndex: 0,
+		});
+	}
+	return value;
+}
+
 function fileRecord(record: IDataObject, file: FileToUpload, path: string): IDataObject {
 	return {
 		id: record.id,
@@ -408,6 +461,15 @@ export const description: INodeProperties[] = [
 					'Whether each input item gets its own package. Off: the files of all items go into one package.',
 			},
 			packageTokenOption,
+			{
+				displayName: 'Parallel Files',
+				name: 'parallelFiles',
+				type: 'number',
+				default: DEFAULT_PARALLEL_FILES,
+				typeOptions: { minValue: 1, maxValue: MAX_PARALLEL_FILES },
+				description:
+					'Files uploaded at once, across items, into the same package. Their part buffers share one memory ceiling, so big files wait for memory rather than adding to it. Read from the first item.',
+			},
 			{
 				displayName: 'Parallel Uploads',
 				name: 'parallelUploads',

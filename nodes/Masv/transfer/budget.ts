@@ -1,0 +1,50 @@
+// Several files in flight within one upload run (option `parallelFiles`), under one memory ceiling
+// for all their part buffers together.
+
+/**
+ * Bytes of part buffers that the files in flight may hold together. A file takes its share before it
+ * starts and gives it back when it ends; one that does not fit waits, in order of arrival, so a big
+ * file is not passed over forever by small ones. A share larger than the whole ceiling is cut to it,
+ * so that such a file can still run alone.
+ */
+export class MemoryBudget {
+	private used = 0;
+	private readonly waiting: Array<{ bytes: number; start: () => void }> = [];
+
+	constructor(readonly limit: number) {}
+
+	/** Waits until `bytes` fit, takes them and returns the function that gives them back (once). */
+	async take(bytes: number): Promise<() => void> {
+		const share = Math.max(0, Math.min(bytes, this.limit));
+		if (this.waiting.length > 0 || this.used + share > this.limit) {
+			await new Promise<void>((start) => this.waiting.push({ bytes: share, start }));
+		} else {
+			this.used += share;
+		}
+		let given = false;
+		return () => {
+			if (given) return;
+			given = true;
+			this.used -= share;
+			this.wake();
+		};
+	}
+
+	private wake(): void {
+		while (this.waiting.length > 0 && this.used + this.waiting[0].bytes <= this.limit) {
+			const next = this.waiting.shift() as { bytes: number; start: () => void };
+			this.used += next.bytes;
+			next.start();
+		}
+	}
+}
+
+/**
+ * Part-buffer memory one file's upload holds at most: a buffer per part in flight plus the one being
+ * read, none larger than the file. A file n8n already holds in memory is sent from views of it: none.
+ */
+export function uploadMemory(size: number, partSize: number, parallel: number, inMemory: boolean): number {
+	if (inMemory) return 0;
+	const parts = Math.max(1, Math.ceil(size / partSize));
+	return Math.min(size, partSize) * (Math.min(parallel, parts) + 1);
+}
