@@ -294,6 +294,22 @@ describe('package upload', () => {
 			expect(adds[2]).toBeGreaterThan(done[1]);
 		});
 
+		it('files of a run share their part buffers: a run of many files allocates only a few', async () => {
+			const clips = Array.from({ length: 4 }, (_, i) => makeFile(`take${i}.mxf`, 7 * MIB + i, 60 + i)); // 2 parts of 5 MiB each
+			const allocate = jest.spyOn(Buffer, 'allocUnsafeSlow');
+			try {
+				const run = await runTransfer(emu, clips.map((file) => [asSource(file)]), upload(emu, {}, { parallelFiles: 1 }));
+				expect(run.error).toBeUndefined();
+				const packageId = (run.items[0].json.package as { id: string }).id;
+				for (const clip of clips) expect(await storedSha(packageId, clip.name)).toBe(clip.sha256);
+				const partBuffers = allocate.mock.calls.filter(([size]) => size === 5 * MIB);
+				// One file at a time, two parts each: the buffers of the first file serve the others.
+				expect(partBuffers.length).toBeLessThanOrEqual(3);
+			} finally {
+				allocate.mockRestore();
+			}
+		});
+
 		it('a failing file stops the run without Continue On Fail; files in flight end and nothing is finalized', async () => {
 			emu.faults.add({ target: 'storage', type: 'status', status: 400, partNumber: 1, times: 1 });
 			const run = await runTransfer(emu, files.map((file) => [asSource(file)]), upload(emu, {}, { parallelFiles: 3 }));

@@ -66,6 +66,11 @@ export interface UploadFileRequest {
 	/** Parts in flight at once. */
 	parallel: number;
 	itemIndex: number;
+	/**
+	 * Part buffers of the given part size shared with other files of the run, so that a run of many
+	 * files reuses the same few buffers instead of allocating fresh ones for every file.
+	 */
+	partBuffers?: (partSize: number) => PartBuffers;
 }
 
 /** Per-part retries. Exported for tests (which shorten the delays) and for the docs. */
@@ -229,7 +234,7 @@ async function uploadParts(
 		parts = bufferParts(request.source.buffer, plan);
 	} else {
 		const stream = await request.source.open(READ_BUFFER_SIZE);
-		parts = cutParts(stream, plan, new PartBuffers(plan.partSize));
+		parts = cutParts(stream, plan, request.partBuffers?.(plan.partSize) ?? new PartBuffers(plan.partSize));
 	}
 	progress.start();
 	// The next part is read while the parts in flight are being sent (one part read ahead), not

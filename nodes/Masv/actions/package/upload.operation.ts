@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
 import { idParameter, listParameter } from '../../shared/items';
 import { MemoryBudget, uploadMemory } from '../../transfer/budget';
-import { DEFAULT_MAX_MEMORY, DEFAULT_PART_SIZE, MIB } from '../../transfer/parts';
+import { DEFAULT_MAX_MEMORY, DEFAULT_PART_SIZE, MIB, PartBuffers } from '../../transfer/parts';
 import { uploadFile } from '../../transfer/upload';
 import type { UploadFileRequest, UploadSource } from '../../transfer/upload';
 import { createPortalPackage, createTeamPackage, finalizePackage, uploadFlowApi } from '../../transfer/uploadApi';
@@ -74,6 +74,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// package; each file then starts as soon as a slot and its memory are free.
 	const parallelFiles = parallelFilesOption(this);
 	const budget = new MemoryBudget(DEFAULT_MAX_MEMORY);
+	const pools = new Map<number, PartBuffers>();
+	const partBuffers = (partSize: number) => pools.get(partSize) ?? pools.set(partSize, new PartBuffers(partSize)).get(partSize)!;
 	const inFlight = new Set<Promise<void>>();
 	/** The failure that stops the run (Continue On Fail off, or cancelled), the first one. */
 	let stop: { error: unknown; itemIndex: number; run?: PackageRun } | undefined;
@@ -118,7 +120,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			}
 			result.run = run;
 			api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex);
-			upload = { path: folderPath(options.folderPath), partSize, parallel, itemIndex };
+			upload = { path: folderPath(options.folderPath), partSize, parallel, itemIndex, partBuffers };
 		} catch (error) {
 			failed(result, error);
 			continue;
