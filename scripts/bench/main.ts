@@ -4,6 +4,17 @@
 //
 // Environment: BENCH_RUNS (default 3), BENCH_SIZES_GIB (default "1,4"), BENCH_PART_MIB (default 16),
 // BENCH_PARALLEL (default 4), BENCH_DOWNLOAD_GIB (default 1), BENCH_DIR (default a temp folder, removed at the end).
+//
+// A slow link (the emulator's --latency-ms, tools/emulator/link.ts): BENCH_LATENCY_MS (default 0: loopback as it
+// is), BENCH_HANDSHAKE_RTTS (default 2: TCP + TLS 1.3), BENCH_INITIAL_WINDOW (bytes, default 14600: 10 segments;
+// 0 turns the slow-start ramp off). With BENCH_PART_SWEEP_MIB (e.g. "16,32,64,100") the bench measures only
+// upload MiB/s by part size on a BENCH_SWEEP_GIB (default 1) file: the node, a plain client that reuses its
+// connections (keep-alive) and the same plain client with a new connection per request, as n8n's helpers do.
+//
+// Many files: BENCH_FILES (default "1000x1,100x20": count x MiB, "" for none) uploads each set into one package
+// through the node with BENCH_PARALLEL_FILES (default 16) files at once, through a plain client doing the same
+// MASV flow with the same concurrency, and through the node one file at a time for the first BENCH_SERIAL_FILES
+// (default 100) files.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,10 +27,19 @@ import type { EmulatorInfo, WorkerResult, WorkerTask } from './worker';
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SIZES = (process.env.BENCH_SIZES_GIB ?? '1,4').split(',').map(Number);
+const SIZES = (process.env.BENCH_SIZES_GIB ?? '1,4').split(',').filter(Boolean).map(Number);
 const PART = Number(process.env.BENCH_PART_MIB ?? 16) * MIB;
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 4);
 const DOWNLOAD_GIB = Number(process.env.BENCH_DOWNLOAD_GIB ?? 1);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
+const PART_SWEEP = (process.env.BENCH_PART_SWEEP_MIB ?? '').split(',').filter(Boolean).map(Number);
+const SWEEP_GIB = Number(process.env.BENCH_SWEEP_GIB ?? 1);
+const FILE_SETS = (process.env.BENCH_FILES ?? '1000x1,100x20')
+	.split(',')
+	.filter(Boolean)
+	.map((set) => set.split('x').map(Number) as [number, number]);
+const PARALLEL_FILES = Number(process.env.BENCH_PARALLEL_FILES ?? 16);
+const SERIAL_FILES = Number(process.env.BENCH_SERIAL_FILES ?? 100);
 const root = path.resolve(__dirname, '../../../..');
 const worker = path.join(__dirname, 'worker.js');
 
@@ -37,8 +57,24 @@ function log(line: string): void {
 	process.stderr.write(`${line}\n`);
 }
 
+/** The emulator's slow-link arguments from BENCH_LATENCY_MS and friends (none on loopback). */
+function linkArgs(): string[] {
+	if (!(LATENCY_MS > 0)) return [];
+	const args = ['--latency-ms', String(LATENCY_MS)];
+	if (process.env.BENCH_HANDSHAKE_RTTS) args.push('--handshake-rtts', process.env.BENCH_HANDSHAKE_RTTS);
+	if (process.env.BENCH_INITIAL_WINDOW) args.push('--initial-window', process.env.BENCH_INITIAL_WINDOW);
+	return args;
+}
+
+function linkLine(): string {
+	if (!(LATENCY_MS > 0)) return 'emulator in its own process on 127.0.0.1';
+	const rtts = process.env.BENCH_HANDSHAKE_RTTS ?? '2';
+	const window = process.env.BENCH_INITIAL_WINDOW ?? '14600';
+	return `emulator in its own process on 127.0.0.1 behind a slow link: ${LATENCY_MS} ms round trip, ${rtts} round trips to set up a connection, slow-start ramp from ${window === '0' ? 'none (off)' : `${window} bytes`}`;
+}
+
 async function startEmulator(dataDir: string): Promise<{ child: ChildProcess; info: EmulatorInfo }> {
-	const child = spawn(process.execPath, [path.join(root, '.tmp/emulator/main.js'), '--data-dir', dataDir], {
+	const child = spawn(process.execPath, [path.join(root, '.tmp/emulator/main.js'), '--data-dir', dataDir, ...linkArgs()], {
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	const info = await new Promise<EmulatorInfo>((resolve, reject) => {
@@ -114,11 +150,12 @@ interface Row {
 
 function summarize(label: string, results: WorkerResult[]): Row {
 	const speeds = results.map((r) => r.bytes / MIB / r.seconds);
+	const digits = Math.max(...speeds) < 100 ? 1 : 0;
 	return {
 		label,
 		mibps: median(speeds),
 		rssMib: median(results.map((r) => r.peakRss / MIB)),
-		runs: speeds.map((s) => s.toFixed(0)).join(' / '),
+		runs: speeds.map((s) => s.toFixed(digits)).join(' / '),
 	};
 }
 
@@ -131,6 +168,10 @@ async function main(): Promise<void> {
 	const bySize = new Map<number, Record<string, Row>>();
 	let preparedHome: string | undefined; // outside `dir`: removed in the finally below
 	try {
+		if (PART_SWEEP.length > 0) {
+			await partSweep(dir, emu, (home) => (preparedHome = home));
+			return;
+		}
 		for (const gib of SIZES) {
 			const size = gib * GIB;
 			const file = path.join(dir, `source-${gib}g.bin`);
@@ -171,48 +212,59 @@ async function main(): Promise<void> {
 			preparedHome = undefined;
 		}
 
-		// Download: one 1 GiB file, uploaded once, fetched by the node and by a plain GET.
-		const size = DOWNLOAD_GIB * GIB;
-		const file = path.join(dir, `source-${DOWNLOAD_GIB}g.bin`);
-		makeFile(file, size);
-		await admin(emu, 'reset');
-		await runWorker({ mode: 'plain-upload', emu, file, size, partSize: PART, parallel: PARALLEL });
-		const packageId = await latestPackage(emu);
-		await admin(emu, 'idle');
-		const downloads: Record<string, WorkerResult[]> = { 'node-download': [], 'plain-download': [] };
-		for (let run = 1; run <= RUNS; run++) {
-			for (const mode of ['node-download', 'plain-download'] as const) {
-				const result = await runWorker({
-					mode,
-					emu,
-					size,
-					partSize: PART,
-					parallel: PARALLEL,
-					packageId,
-					outFile: path.join(dir, 'download.bin'),
-					warm: [path.join(dir, 'emulator')],
-				});
-				cacheDropped &&= result.cacheDropped;
-				log(`${DOWNLOAD_GIB} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s`);
-				downloads[mode].push(result);
-			}
+		const fileSummaries: string[] = [];
+		for (const [count, mib] of FILE_SETS) {
+			const { rows: setRows, summary } = await fileSet(dir, emu, count, mib, (home) => (preparedHome = home));
+			rows.push(...setRows);
+			fileSummaries.push(summary);
 		}
-		const nodeDown = summarize(`${DOWNLOAD_GIB} GiB download, MASV node`, downloads['node-download']);
-		const plainDown = summarize(`${DOWNLOAD_GIB} GiB download, plain GET`, downloads['plain-download']);
-		rows.push(nodeDown, plainDown);
+
+		// Download (BENCH_DOWNLOAD_GIB=0 for none): one file, uploaded once, fetched by the node and by a plain GET.
+		let downloadLine = '';
+		if (DOWNLOAD_GIB > 0) {
+			const size = DOWNLOAD_GIB * GIB;
+			const file = path.join(dir, `source-${DOWNLOAD_GIB}g.bin`);
+			makeFile(file, size);
+			await admin(emu, 'reset');
+			await runWorker({ mode: 'plain-upload', emu, file, size, partSize: PART, parallel: PARALLEL });
+			const packageId = await latestPackage(emu);
+			await admin(emu, 'idle');
+			const downloads: Record<string, WorkerResult[]> = { 'node-download': [], 'plain-download': [] };
+			for (let run = 1; run <= RUNS; run++) {
+				for (const mode of ['node-download', 'plain-download'] as const) {
+					const result = await runWorker({
+						mode,
+						emu,
+						size,
+						partSize: PART,
+						parallel: PARALLEL,
+						packageId,
+						outFile: path.join(dir, 'download.bin'),
+						warm: [path.join(dir, 'emulator')],
+					});
+					cacheDropped &&= result.cacheDropped;
+					log(`${DOWNLOAD_GIB} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s`);
+					downloads[mode].push(result);
+				}
+			}
+			const nodeDown = summarize(`${DOWNLOAD_GIB} GiB download, MASV node`, downloads['node-download']);
+			const plainDown = summarize(`${DOWNLOAD_GIB} GiB download, plain GET`, downloads['plain-download']);
+			rows.push(nodeDown, plainDown);
+			downloadLine = `Download: node/plain GET = ${(nodeDown.mibps / plainDown.mibps).toFixed(2)}`;
+		}
 
 		// The table.
 		const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 		const lines = [
 			`Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / GIB).toFixed(0)} GiB RAM, Node.js ${process.version}, ${os.platform()} ${os.release()}`,
-			`Part size ${PART / MIB} MiB, ${PARALLEL} parts in flight, median of ${RUNS} runs; emulator in its own process on 127.0.0.1.`,
+			`Part size ${PART / MIB} MiB, ${PARALLEL} parts in flight, median of ${RUNS} runs; ${linkLine()}.`,
 			cacheDropped
 				? 'Before every run: page cache emptied, then the run\'s input read into it (the same start for every run).'
 				: 'Before every run: the run\'s input read into the page cache. The page cache could not be emptied (needs root on Linux): runs may differ by what ran before them.',
 			'',
 			'| transfer | MiB/s (median) | runs (MiB/s) | peak RSS (MiB) |',
 			'|---|---:|---|---:|',
-			...rows.map((r) => `| ${r.label} | ${r.mibps.toFixed(0)} | ${r.runs} | ${r.rssMib.toFixed(0)} |`),
+			...rows.map((r) => `| ${r.label} | ${r.mibps.toFixed(r.mibps < 100 ? 1 : 0)} | ${r.runs} | ${r.rssMib.toFixed(0)} |`),
 			'',
 		];
 		for (const [gib, s] of bySize) {
@@ -227,13 +279,120 @@ async function main(): Promise<void> {
 				`Node peak RSS: ${SIZES.map((g, i) => `${g} GiB ${rss[i].toFixed(0)} MiB`).join(', ')}; largest/smallest = ${(Math.max(...rss) / Math.min(...rss)).toFixed(2)} (target ≤ 1.10), ceiling 2 × part × parallel + 200 = ${ceiling} MiB (target: below)`,
 			);
 		}
-		lines.push(`Download: node/plain GET = ${(nodeDown.mibps / plainDown.mibps).toFixed(2)}`);
+		lines.push(...fileSummaries);
+		if (downloadLine) lines.push(downloadLine);
 		process.stdout.write(`${lines.join('\n')}\n`);
 	} finally {
 		if (preparedHome) fs.rmSync(preparedHome, { recursive: true, force: true });
 		emulator.kill('SIGTERM');
 		if (!process.env.BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
 	}
+}
+
+/** `count` files of `mib` MiB each in `dir`, made once (each differs from the others in its first bytes). */
+function makeFiles(dir: string, count: number, mib: number): string[] {
+	const folder = path.join(dir, `files-${count}x${mib}`);
+	fs.mkdirSync(folder, { recursive: true });
+	const block = randomBytes(mib * MIB);
+	return Array.from({ length: count }, (_, index) => {
+		const file = path.join(folder, `file-${String(index + 1).padStart(5, '0')}.bin`);
+		if (!fs.existsSync(file) || fs.statSync(file).size !== block.length) {
+			block.writeUInt32LE(index, 0);
+			fs.writeFileSync(file, block);
+		}
+		return file;
+	});
+}
+
+/** Many files into one package: the node with PARALLEL_FILES at once, a plain client alike, the node one at a time. */
+async function fileSet(
+	dir: string,
+	emu: EmulatorInfo,
+	count: number,
+	mib: number,
+	setPrepared: (home: string | undefined) => void,
+): Promise<{ rows: Row[]; summary: string }> {
+	const files = makeFiles(dir, count, mib);
+	const size = mib * MIB;
+	const { prepared } = await runWorker({ mode: 'node-prepare', emu, files, size, partSize: PART, parallel: PARALLEL });
+	if (!prepared) throw new Error('node-prepare gave no store');
+	setPrepared(prepared.home);
+	const serial = Math.min(SERIAL_FILES, count);
+	const cases = [
+		{ mode: 'node-upload', label: `(a) MASV node, ${PARALLEL_FILES} files at once`, parallelFiles: PARALLEL_FILES, files: count },
+		{ mode: 'plain-files', label: `(b) plain client, ${PARALLEL_FILES} files at once`, parallelFiles: PARALLEL_FILES, files: count },
+		{ mode: 'node-upload', label: `(a1) MASV node, one file at a time (first ${serial} files)`, parallelFiles: 1, files: serial },
+	] as const;
+	const results: WorkerResult[][] = cases.map(() => []);
+	const name = `${count} × ${mib} MiB files`;
+	for (let run = 1; run <= RUNS; run++) {
+		for (const [index, c] of cases.entries()) {
+			await admin(emu, 'reset');
+			const result = await runWorker({
+				mode: c.mode,
+				emu,
+				files,
+				size,
+				partSize: PART,
+				parallel: PARALLEL,
+				parallelFiles: c.parallelFiles,
+				fileLimit: c.files,
+				warm: [path.dirname(files[0])],
+				prepared,
+			});
+			result.bytes = size * c.files;
+			log(`${name} ${c.label} run ${run}: ${(result.bytes / MIB / result.seconds).toFixed(1)} MiB/s, ${(c.files / result.seconds).toFixed(1)} files/s (worker user CPU ${result.cpu?.user.toFixed(1)} s, ${result.gc?.major} full GCs)`);
+			results[index].push(result);
+		}
+	}
+	fs.rmSync(prepared.home, { recursive: true, force: true });
+	setPrepared(undefined);
+	const rows = cases.map((c, index) => summarize(`${name} ${c.label}`, results[index]));
+	return {
+		rows,
+		summary: `${name}: node/plain = ${(rows[0].mibps / rows[1].mibps).toFixed(2)} (target ≥ 0.8), ${PARALLEL_FILES} files at once / one at a time = ${(rows[0].mibps / rows[2].mibps).toFixed(1)}`,
+	};
+}
+
+/** Upload MiB/s by part size: the node against a plain client with and without kept-alive connections. */
+async function partSweep(dir: string, emu: EmulatorInfo, setPrepared: (home: string | undefined) => void): Promise<void> {
+	const size = SWEEP_GIB * GIB;
+	const file = path.join(dir, `source-${SWEEP_GIB}g.bin`);
+	makeFile(file, size);
+	const { prepared } = await runWorker({ mode: 'node-prepare', emu, file, size, partSize: PART, parallel: PARALLEL });
+	if (!prepared) throw new Error('node-prepare gave no store');
+	setPrepared(prepared.home);
+	const modes = [
+		['node-upload', 'node'],
+		['plain-upload', 'plain, keep-alive'],
+		['plain-upload-fresh', 'plain, new connection per request'],
+	] as const;
+	const lines = [
+		`Upload of ${SWEEP_GIB} GiB by part size, ${PARALLEL} parts in flight, median of ${RUNS} runs; ${linkLine()}.`,
+		'',
+		`| part size | ${modes.map(([, label]) => `${label} (MiB/s)`).join(' | ')} | node / keep-alive | node peak RSS (MiB) |`,
+		`|---:|${modes.map(() => '---:').join('|')}|---:|---:|`,
+	];
+	for (const partMib of PART_SWEEP) {
+		const partSize = partMib * MIB;
+		const speeds: Record<string, number[]> = {};
+		const rss: number[] = [];
+		for (let run = 1; run <= RUNS; run++) {
+			for (const [mode] of modes) {
+				await admin(emu, 'reset');
+				const result = await runWorker({ mode, emu, file, size, partSize, parallel: PARALLEL, warm: [file], prepared });
+				const mibps = size / MIB / result.seconds;
+				(speeds[mode] ??= []).push(mibps);
+				if (mode === 'node-upload') rss.push(result.peakRss / MIB);
+				log(`${partMib} MiB parts, ${mode} run ${run}: ${mibps.toFixed(0)} MiB/s (worker user CPU ${result.cpu?.user.toFixed(1)} s, ${result.gc?.major} full GCs)`);
+			}
+		}
+		const medians = modes.map(([mode]) => median(speeds[mode]));
+		lines.push(`| ${partMib} MiB | ${medians.map((m) => m.toFixed(0)).join(' | ')} | ${(medians[0] / medians[1]).toFixed(2)} | ${median(rss).toFixed(0)} |`);
+	}
+	process.stdout.write(`${lines.join('\n')}\n`);
+	fs.rmSync(prepared.home, { recursive: true, force: true });
+	setPrepared(undefined);
 }
 
 async function latestPackage(emu: EmulatorInfo): Promise<string> {

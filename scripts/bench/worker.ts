@@ -20,7 +20,7 @@ export interface EmulatorInfo {
 }
 
 export interface WorkerTask {
-	mode: 'node-prepare' | 'node-upload' | 'plain-upload' | 'sdk-upload' | 'node-download' | 'plain-download';
+	mode: 'node-prepare' | 'node-upload' | 'plain-upload' | 'plain-upload-fresh' | 'plain-files' | 'sdk-upload' | 'node-download' | 'plain-download';
 	emu: EmulatorInfo;
 	file?: string;
 	size: number;
@@ -32,10 +32,18 @@ export interface WorkerTask {
 	warm?: string[];
 	/** node-upload: the binary node-prepare wrote into an n8n store, taken over for the run and given back. */
 	prepared?: PreparedStore;
+	/** Many files (node-prepare, plain-files): each its own binary, item or MASV file; `size` is each one's size. */
+	files?: string[];
+	/** Files in flight at once (the node's option `parallelFiles`, and the plain client's concurrency). */
+	parallelFiles?: number;
+	/** node-upload of many files: only the first this many (one at a time, for the comparison). */
+	fileLimit?: number;
 }
 
 export interface PreparedStore {
 	binary: IBinaryData;
+	/** Many files: every binary, `binary` being the first. */
+	binaries?: IBinaryData[];
 	/** The store's folder (n8n's binaryData folder of the preparing process). */
 	store: string;
 	/** The preparing process's n8n user folder, which holds `store`; main.ts removes it. */
@@ -96,6 +104,8 @@ function levelPageCache(paths: string[]): void {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+/** plain-upload-fresh: a new agent (so a new connection) for every request, as n8n's helpers make. */
+let freshConnections = false;
 
 interface Blueprint {
 	method: string;
@@ -107,7 +117,7 @@ function request(blueprint: Blueprint, body?: Buffer): Promise<{ status: number;
 	return new Promise((resolve, reject) => {
 		const headers: Record<string, string | number> = { ...(blueprint.headers ?? {}) };
 		if (body) headers['Content-Length'] = body.length;
-		const req = http.request(blueprint.url, { method: blueprint.method, headers, agent }, (res) => {
+		const req = http.request(blueprint.url, { method: blueprint.method, headers, agent: freshConnections ? new http.Agent() : agent }, (res) => {
 			const chunks: Buffer[] = [];
 			res.on('data', (chunk: Buffer) => chunks.push(chunk));
 			res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
@@ -124,12 +134,45 @@ async function plainUpload(task: WorkerTask): Promise<number> {
 	levelPageCache(task.warm ?? []);
 	const started = process.hrtime.bigint();
 	const pkg = await api<{ id: string; access_token: string }>(emu, 'POST', `/v1/teams/${emu.teamId}/packages`, { name: 'bench plain' });
-	const token = pkg.access_token;
+	await plainFile(emu, pkg.id, pkg.access_token, task.file as string, 'bench.bin', size, partSize, parallel);
+	await api(emu, 'POST', `/v1/packages/${pkg.id}/finalize`, {}, pkg.access_token);
+	return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** (b) for many files: the same flow per file, `parallelFiles` files at once, into one package. */
+async function plainFiles(task: WorkerTask): Promise<number> {
+	const { emu, size, partSize, parallel } = task;
+	const files = task.files ?? [];
+	levelPageCache(task.warm ?? []);
+	const started = process.hrtime.bigint();
+	const pkg = await api<{ id: string; access_token: string }>(emu, 'POST', `/v1/teams/${emu.teamId}/packages`, { name: 'bench plain files' });
+	let next = 0;
+	const worker = async () => {
+		for (let index = next++; index < files.length; index = next++) {
+			await plainFile(emu, pkg.id, pkg.access_token, files[index], path.basename(files[index]), size, partSize, parallel);
+		}
+	};
+	await Promise.all(Array.from({ length: task.parallelFiles ?? 1 }, worker));
+	await api(emu, 'POST', `/v1/packages/${pkg.id}/finalize`, {}, pkg.access_token);
+	return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** One file through MASV's flow: add file, create, part URLs, `parallel` part PUTs, finalize file. */
+async function plainFile(
+	emu: EmulatorInfo,
+	packageId: string,
+	token: string,
+	file: string,
+	name: string,
+	size: number,
+	partSize: number,
+	parallel: number,
+): Promise<void> {
 	const added = await api<{ file: { id: string }; create_blueprint: Blueprint }>(
 		emu,
 		'POST',
-		`/v1/packages/${pkg.id}/files`,
-		{ kind: 'file', name: 'bench.bin', path: '', size, chunk_size: partSize },
+		`/v1/packages/${packageId}/files`,
+		{ kind: 'file', name, path: '', size, chunk_size: partSize },
 		token,
 	);
 	const created = await request(added.create_blueprint);
@@ -141,13 +184,13 @@ async function plainUpload(task: WorkerTask): Promise<number> {
 			...(await api<Blueprint[]>(
 				emu,
 				'POST',
-				`/v1/packages/${pkg.id}/files/${added.file.id}?start=${start}&count=${Math.min(100, count - start)}`,
+				`/v1/packages/${packageId}/files/${added.file.id}?start=${start}&count=${Math.min(100, count - start)}`,
 				{ upload_id: uploadId },
 				token,
 			)),
 		);
 	}
-	const handle = await fs.promises.open(task.file as string, 'r');
+	const handle = await fs.promises.open(file, 'r');
 	const etags: string[] = new Array(count);
 	let next = 0;
 	const worker = async () => {
@@ -160,12 +203,12 @@ async function plainUpload(task: WorkerTask): Promise<number> {
 			etags[index] = answer.headers.etag as string;
 		}
 	};
-	await Promise.all(Array.from({ length: parallel }, worker));
+	await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
 	await handle.close();
 	await api(
 		emu,
 		'POST',
-		`/v1/packages/${pkg.id}/files/${added.file.id}/finalize`,
+		`/v1/packages/${packageId}/files/${added.file.id}/finalize`,
 		{
 			size,
 			chunk_size: partSize,
@@ -174,8 +217,6 @@ async function plainUpload(task: WorkerTask): Promise<number> {
 		},
 		token,
 	);
-	await api(emu, 'POST', `/v1/packages/${pkg.id}/finalize`, {}, token);
-	return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 /** (c) @aws-sdk/lib-storage `Upload` with the same part size and queue size, to the emulator's S3 API. */
@@ -205,10 +246,10 @@ async function sdkUpload(task: WorkerTask): Promise<number> {
 }
 
 /**
- * Registers `type` with the harness, a start node that emits one item with the binary `binary()`
- * gives as `data`, and returns that node for a workflow (named Source).
+ * Registers `type` with the harness, a start node that emits an item for each binary `binaries()`
+ * gives, as `data`, and returns that node for a workflow (named Source).
  */
-async function registerSource(type: string, description: string, binary: (this: IExecuteFunctions) => Promise<IBinaryData>): Promise<INode> {
+async function registerSource(type: string, description: string, binaries: (this: IExecuteFunctions) => Promise<IBinaryData[]>): Promise<INode> {
 	const { registerNodeType } = await import('../../tools/harness');
 	const { NodeConnectionTypes } = await import('n8n-workflow');
 	registerNodeType(type, {
@@ -224,7 +265,7 @@ async function registerSource(type: string, description: string, binary: (this: 
 			properties: [],
 		},
 		async execute(this: IExecuteFunctions) {
-			return [[{ json: {}, binary: { data: await binary.call(this) } }]];
+			return [(await binaries.call(this)).map((data) => ({ json: {}, binary: { data } }))];
 		},
 	});
 	return { id: 's', name: 'Source', type, typeVersion: 1, position: [0, 0], parameters: {} };
@@ -237,16 +278,22 @@ async function registerSource(type: string, description: string, binary: (this: 
  */
 async function nodePrepare(task: WorkerTask): Promise<number> {
 	const { harnessHome, runWorkflow } = await import('../../tools/harness');
-	const source = await registerSource('bench.fileSource', 'A file into n8n binary data', async function () {
-		const binary = await this.helpers.prepareBinaryData(fs.createReadStream(task.file as string), 'bench.bin', 'application/octet-stream');
-		if (!binary.id) throw new Error('the binary is not in the filesystem store');
-		return binary;
+	const files = task.files ?? [task.file as string];
+	const source = await registerSource('bench.fileSource', 'Files into n8n binary data', async function () {
+		const binaries: IBinaryData[] = [];
+		for (const file of files) {
+			const name = task.files ? path.basename(file) : 'bench.bin';
+			const binary = await this.helpers.prepareBinaryData(fs.createReadStream(file), name, 'application/octet-stream');
+			if (!binary.id) throw new Error('the binary is not in the filesystem store');
+			binaries.push(binary);
+		}
+		return binaries;
 	});
 	const result = await runWorkflow({ nodes: [source] });
 	if (result.error) throw new Error(result.error.message);
-	const binary = result.output('Source')[0]?.binary?.data;
-	if (!binary?.id) throw new Error('no binary in the store');
-	prepared = { binary, store: path.join(harnessHome, 'binaryData'), home: harnessHome };
+	const binaries = result.output('Source').map((item) => item.binary?.data as IBinaryData);
+	if (binaries.length !== files.length || binaries.some((binary) => !binary?.id)) throw new Error('not every binary is in the store');
+	prepared = { binary: binaries[0], binaries: task.files ? binaries : undefined, store: path.join(harnessHome, 'binaryData'), home: harnessHome };
 	return 0;
 }
 
@@ -267,14 +314,15 @@ async function nodePrepare(task: WorkerTask): Promise<number> {
  */
 async function nodeUpload(task: WorkerTask): Promise<number> {
 	if (!task.prepared) throw new Error('node-upload needs a prepared store (node-prepare)');
-	const { binary, store } = task.prepared;
+	const { store } = task.prepared;
+	const binaries = (task.prepared.binaries ?? [task.prepared.binary]).slice(0, task.fileLimit);
 	const { harnessHome } = await import('../../tools/harness');
 	// This process's store is the prepared one (a rename: same disk), given back after the run.
 	const ownStore = path.join(harnessHome, 'binaryData');
 	fs.rmSync(ownStore, { recursive: true, force: true });
 	fs.renameSync(store, ownStore);
 	try {
-		return await uploadStored(task, binary, ownStore);
+		return await uploadStored(task, binaries, ownStore);
 	} finally {
 		try {
 			fs.renameSync(ownStore, store);
@@ -284,10 +332,10 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 	}
 }
 
-async function uploadStored(task: WorkerTask, binary: IBinaryData, store: string): Promise<number> {
+async function uploadStored(task: WorkerTask, binaries: IBinaryData[], store: string): Promise<number> {
 	const { masvNode, runWorkflow, rl } = await import('../../tools/harness');
 	levelPageCache([store]);
-	const source = await registerSource('bench.storedBinary', "A binary already in n8n's store", async () => binary);
+	const source = await registerSource('bench.storedBinary', "Binaries already in n8n's store", async () => binaries);
 	const result = await runWorkflow({
 		credentials: credentialsFor(task.emu),
 		nodes: [
@@ -297,13 +345,19 @@ async function uploadStored(task: WorkerTask, binary: IBinaryData, store: string
 				operation: 'upload',
 				teamId: rl(task.emu.teamId),
 				name: 'bench node',
-				options: { chunkSize: task.partSize / 1024 / 1024, parallelUploads: task.parallel },
+				options: {
+					chunkSize: task.partSize / 1024 / 1024,
+					parallelUploads: task.parallel,
+					...(task.parallelFiles ? { parallelFiles: task.parallelFiles } : {}),
+				},
 			}),
 		],
 	});
 	if (result.error) throw new Error(result.error.message);
 	const out = result.output('MASV');
-	if ((out[0]?.json.package as { state?: string })?.state !== 'finalized') throw new Error('not finalized');
+	if (out.length !== binaries.length || out.some((item) => (item.json.package as { state?: string })?.state !== 'finalized')) {
+		throw new Error('not finalized');
+	}
 	return (result.run.data.resultData.runData.MASV[0].executionTime ?? 0) / 1000;
 }
 
@@ -356,7 +410,8 @@ async function plainDownload(task: WorkerTask): Promise<number> {
 
 async function main(): Promise<void> {
 	const task = JSON.parse(process.argv[2]) as WorkerTask;
-	const run = { 'node-prepare': nodePrepare, 'node-upload': nodeUpload, 'plain-upload': plainUpload, 'sdk-upload': sdkUpload, 'node-download': nodeDownload, 'plain-download': plainDownload }[task.mode];
+	freshConnections = task.mode === 'plain-upload-fresh';
+	const run = { 'node-prepare': nodePrepare, 'node-upload': nodeUpload, 'plain-upload': plainUpload, 'plain-upload-fresh': plainUpload, 'plain-files': plainFiles, 'sdk-upload': sdkUpload, 'node-download': nodeDownload, 'plain-download': plainDownload }[task.mode];
 	const seconds = await run(task);
 	const result: WorkerResult = {
 		seconds,
