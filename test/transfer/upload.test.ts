@@ -310,6 +310,36 @@ describe('package upload', () => {
 			}
 		});
 
+		it('many files in flight add one listener to the execution\'s cancel signal, not one each', async () => {
+			// More than ten listeners on one signal make Node.js warn of a leak in n8n's log.
+			const many = Array.from({ length: 12 }, (_, i) => makeFile(`still${i}.jpg`, 50_000 + i, 80 + i));
+			// Slow part PUTs, so that all twelve files are in flight together.
+			emu.faults.add({ target: 'storage', type: 'delay', delayMs: 700, partNumber: 1, times: -1 });
+			const listeners = new Map<AbortSignal, number>();
+			let most = 0;
+			const add = AbortSignal.prototype.addEventListener;
+			const remove = AbortSignal.prototype.removeEventListener;
+			const addSpy = jest.spyOn(AbortSignal.prototype, 'addEventListener').mockImplementation(function (this: AbortSignal, ...args) {
+				if (args[0] === 'abort') {
+					listeners.set(this, (listeners.get(this) ?? 0) + 1);
+					most = Math.max(most, listeners.get(this) ?? 0);
+				}
+				return add.apply(this, args);
+			});
+			const removeSpy = jest.spyOn(AbortSignal.prototype, 'removeEventListener').mockImplementation(function (this: AbortSignal, ...args) {
+				if (args[0] === 'abort') listeners.set(this, (listeners.get(this) ?? 1) - 1);
+				return remove.apply(this, args);
+			});
+			try {
+				const run = await runTransfer(emu, many.map((file) => [asSource(file)]), upload(emu, {}, { parallelFiles: 12 }));
+				expect(run.error).toBeUndefined();
+			} finally {
+				addSpy.mockRestore();
+				removeSpy.mockRestore();
+			}
+			expect(most).toBeLessThanOrEqual(10);
+		});
+
 		it('a failing file stops the run without Continue On Fail; files in flight end and nothing is finalized', async () => {
 			emu.faults.add({ target: 'storage', type: 'status', status: 400, partNumber: 1, times: 1 });
 			const run = await runTransfer(emu, files.map((file) => [asSource(file)]), upload(emu, {}, { parallelFiles: 3 }));

@@ -48,3 +48,32 @@ export function uploadMemory(size: number, partSize: number, parallel: number, i
 	const parts = Math.max(1, Math.ceil(size / partSize));
 	return Math.min(size, partSize) * (Math.min(parallel, parts) + 1);
 }
+
+/**
+ * The execution's cancel signal handed to each file as a signal of its own. Every file in flight
+ * listens for a cancel; with more than ten on n8n's one signal, Node.js warns of a listener leak. So
+ * the run listens once and passes a cancel on to the files still in flight.
+ */
+export class FileCancels {
+	private readonly live = new Set<AbortController>();
+	private readonly onCancel = () => {
+		for (const controller of this.live) controller.abort();
+	};
+
+	constructor(private readonly execution: AbortSignal | undefined) {
+		execution?.addEventListener('abort', this.onCancel, { once: true });
+	}
+
+	/** A signal for one file, aborted with the execution, and the function that ends it. */
+	forFile(): { signal: AbortSignal; done: () => void } {
+		const controller = new AbortController();
+		if (this.execution?.aborted) controller.abort();
+		this.live.add(controller);
+		return { signal: controller.signal, done: () => this.live.delete(controller) };
+	}
+
+	/** Stops listening to the execution (at the end of the run). */
+	close(): void {
+		this.execution?.removeEventListener('abort', this.onCancel);
+	}
+}

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
 import { idParameter, listParameter } from '../../shared/items';
-import { MemoryBudget, uploadMemory } from '../../transfer/budget';
+import { FileCancels, MemoryBudget, uploadMemory } from '../../transfer/budget';
 import { DEFAULT_MAX_MEMORY, DEFAULT_PART_SIZE, MIB, PartBuffers } from '../../transfer/parts';
 import { uploadFile } from '../../transfer/upload';
 import type { UploadFileRequest, UploadSource } from '../../transfer/upload';
@@ -77,6 +77,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const pools = new Map<number, PartBuffers>();
 	const partBuffers = (partSize: number) => pools.get(partSize) ?? pools.set(partSize, new PartBuffers(partSize)).get(partSize)!;
 	const inFlight = new Set<Promise<void>>();
+	const cancels = new FileCancels(this.getExecutionCancelSignal?.());
 	/** The failure that stops the run (Continue On Fail off, or cancelled), the first one. */
 	let stop: { error: unknown; itemIndex: number; run?: PackageRun } | undefined;
 
@@ -131,7 +132,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (stop || result.error !== undefined) break;
 			const memory = uploadMemory(file.size, upload.partSize, upload.parallel, file.source.kind === 'buffer');
 			const giveBack = await budget.take(memory);
-			const task: Promise<void> = uploadFile(this, api, { ...upload, name: file.name, size: file.size, source: file.source })
+			const cancel = cancels.forFile();
+			const fileCtx = {
+				helpers: this.helpers,
+				logger: this.logger,
+				getNode: () => this.getNode(),
+				getExecutionCancelSignal: () => cancel.signal,
+			};
+			const task: Promise<void> = uploadFile(fileCtx, api, { ...upload, name: file.name, size: file.size, source: file.source })
 				.then(
 					(record) => {
 						records[index] = fileRecord(record, file, upload.path);
@@ -142,12 +150,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				)
 				.finally(() => {
 					giveBack();
+					cancel.done();
 					inFlight.delete(task);
 				});
 			inFlight.add(task);
 		}
 	}
 	await Promise.all(inFlight);
+	cancels.close();
 	if (stop) throw notFinalizedError(this, stop.error, stop.itemIndex, stop.run);
 
 	const finalize = this.getNodeParameter('finalize', 0, true) as boolean;
