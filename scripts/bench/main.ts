@@ -10,6 +10,8 @@
 // 0 turns the slow-start ramp off). With BENCH_PART_SWEEP_MIB (e.g. "16,32,64,100") the bench measures only
 // upload MiB/s by part size on a BENCH_SWEEP_GIB (default 1) file: the node, a plain client that reuses its
 // connections (keep-alive) and the same plain client with a new connection per request, as n8n's helpers do.
+// BENCH_SWEEP_FIT_MIB (e.g. 256) gives each part size the most parts in flight that fit that memory instead of
+// BENCH_PARALLEL: part size × (parallel + 1) ≤ the ceiling, at most 16.
 //
 // Many files: BENCH_FILES (default "1000x1,100x20": count x MiB, "" for none) uploads each set into one package
 // through the node with BENCH_PARALLEL_FILES (default 16) files at once, through a plain client doing the same
@@ -34,6 +36,7 @@ const DOWNLOAD_GIB = Number(process.env.BENCH_DOWNLOAD_GIB ?? 1);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
 const PART_SWEEP = (process.env.BENCH_PART_SWEEP_MIB ?? '').split(',').filter(Boolean).map(Number);
 const SWEEP_GIB = Number(process.env.BENCH_SWEEP_GIB ?? 1);
+const SWEEP_FIT_MIB = Number(process.env.BENCH_SWEEP_FIT_MIB ?? 0);
 const FILE_SETS = (process.env.BENCH_FILES ?? '1000x1,100x20')
 	.split(',')
 	.filter(Boolean)
@@ -121,13 +124,21 @@ function makeFile(file: string, size: number): void {
 
 function runWorker(task: WorkerTask): Promise<WorkerResult> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [worker, JSON.stringify(task)], {
+		// A task with many binaries is larger than one argument may be (128 KiB on Linux): a file then.
+		let arg = JSON.stringify(task);
+		if (arg.length > 64 * 1024) {
+			const file = path.join(os.tmpdir(), `masv-bench-task-${process.pid}-${Date.now()}.json`);
+			fs.writeFileSync(file, arg);
+			arg = `@${file}`;
+		}
+		const child = spawn(process.execPath, [worker, arg], {
 			stdio: ['ignore', 'pipe', 'inherit'],
 			env: { ...process.env, N8N_LOG_LEVEL: 'warn', N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
 		});
 		let out = '';
 		child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
 		child.on('exit', (code) => {
+			if (arg.startsWith('@')) fs.rmSync(arg.slice(1), { force: true });
 			const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
 			if (code === 0 && line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as WorkerResult);
 			else reject(new Error(`${task.mode} failed (exit ${code})`));
@@ -367,11 +378,12 @@ async function partSweep(dir: string, emu: EmulatorInfo, setPrepared: (home: str
 		['plain-upload', 'plain, keep-alive'],
 		['plain-upload-fresh', 'plain, new connection per request'],
 	] as const;
+	const parallelFor = (partMib: number) => (SWEEP_FIT_MIB > 0 ? Math.max(1, Math.min(16, Math.floor(SWEEP_FIT_MIB / partMib) - 1)) : PARALLEL);
 	const lines = [
-		`Upload of ${SWEEP_GIB} GiB by part size, ${PARALLEL} parts in flight, median of ${RUNS} runs; ${linkLine()}.`,
+		`Upload of ${SWEEP_GIB} GiB by part size, ${SWEEP_FIT_MIB > 0 ? `as many parts in flight as fit ${SWEEP_FIT_MIB} MiB (part size × (parallel + 1))` : `${PARALLEL} parts in flight`}, median of ${RUNS} runs; ${linkLine()}.`,
 		'',
-		`| part size | ${modes.map(([, label]) => `${label} (MiB/s)`).join(' | ')} | node / keep-alive | node peak RSS (MiB) |`,
-		`|---:|${modes.map(() => '---:').join('|')}|---:|---:|`,
+		`| part size | parts in flight | ${modes.map(([, label]) => `${label} (MiB/s)`).join(' | ')} | node / keep-alive | node peak RSS (MiB) |`,
+		`|---:|---:|${modes.map(() => '---:').join('|')}|---:|---:|`,
 	];
 	for (const partMib of PART_SWEEP) {
 		const partSize = partMib * MIB;
@@ -380,7 +392,7 @@ async function partSweep(dir: string, emu: EmulatorInfo, setPrepared: (home: str
 		for (let run = 1; run <= RUNS; run++) {
 			for (const [mode] of modes) {
 				await admin(emu, 'reset');
-				const result = await runWorker({ mode, emu, file, size, partSize, parallel: PARALLEL, warm: [file], prepared });
+				const result = await runWorker({ mode, emu, file, size, partSize, parallel: parallelFor(partMib), warm: [file], prepared });
 				const mibps = size / MIB / result.seconds;
 				(speeds[mode] ??= []).push(mibps);
 				if (mode === 'node-upload') rss.push(result.peakRss / MIB);
@@ -388,7 +400,7 @@ async function partSweep(dir: string, emu: EmulatorInfo, setPrepared: (home: str
 			}
 		}
 		const medians = modes.map(([mode]) => median(speeds[mode]));
-		lines.push(`| ${partMib} MiB | ${medians.map((m) => m.toFixed(0)).join(' | ')} | ${(medians[0] / medians[1]).toFixed(2)} | ${median(rss).toFixed(0)} |`);
+		lines.push(`| ${partMib} MiB | ${parallelFor(partMib)} | ${medians.map((m) => m.toFixed(0)).join(' | ')} | ${(medians[0] / medians[1]).toFixed(2)} | ${median(rss).toFixed(0)} |`);
 	}
 	process.stdout.write(`${lines.join('\n')}\n`);
 	fs.rmSync(prepared.home, { recursive: true, force: true });

@@ -409,7 +409,7 @@ async function plainDownload(task: WorkerTask): Promise<number> {
 }
 
 async function main(): Promise<void> {
-	const task = JSON.parse(process.argv[2]) as WorkerTask;
+	const task = JSON.parse(process.argv[2].startsWith('@') ? fs.readFileSync(process.argv[2].slice(1), 'utf8') : process.argv[2]) as WorkerTask;
 	freshConnections = task.mode === 'plain-upload-fresh';
 	const run = { 'node-prepare': nodePrepare, 'node-upload': nodeUpload, 'plain-upload': plainUpload, 'plain-upload-fresh': plainUpload, 'plain-files': plainFiles, 'sdk-upload': sdkUpload, 'node-download': nodeDownload, 'plain-download': plainDownload }[task.mode];
 	const seconds = await run(task);
