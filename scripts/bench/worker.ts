@@ -422,9 +422,9 @@ async function main(): Promise<void> {
 		cpu: { user: process.cpuUsage().user / 1e6, system: process.cpuUsage().system / 1e6 },
 		gc: { ...gc, ms: Math.round(gc.ms) },
 	};
-	process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 	agent.destroy();
-	process.exit(0);
+	// Exits once the line is written: a pipe takes a long line (1,000 binaries) in several writes.
+	process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`, () => process.exit(0));
 }
 
 main().catch((error: Error) => {
