@@ -52,10 +52,15 @@ describe('MemoryBudget', () => {
 });
 
 describe('uploadMemory', () => {
-	it('is a buffer per part in flight plus the one being read, none larger than the file', () => {
+	it('is a whole part per part in flight plus the one being read, no more than the file has parts', () => {
 		expect(uploadMemory(1024 * MIB, 16 * MIB, 4, false)).toBe(80 * MIB);
-		expect(uploadMemory(20 * MIB, 16 * MIB, 4, false)).toBe(48 * MIB); // two parts: both in flight
-		expect(uploadMemory(MIB, 16 * MIB, 4, false)).toBe(2 * MIB);
+		expect(uploadMemory(20 * MIB, 16 * MIB, 4, false)).toBe(32 * MIB); // two parts, both in flight
+		expect(uploadMemory(7 * MIB, 16 * MIB, 4, false)).toBe(16 * MIB); // one part, in a whole part buffer
+	});
+
+	it('is the file itself when one read holds it (its part is that read)', () => {
+		expect(uploadMemory(MIB, 16 * MIB, 4, false)).toBe(MIB);
+		expect(uploadMemory(300_000, 16 * MIB, 4, false)).toBe(300_000);
 	});
 
 	it('is nothing for a binary n8n already holds in memory (its parts are views of it)', () => {

@@ -1,5 +1,6 @@
 // Several files in flight within one upload run (option `parallelFiles`), under one memory ceiling
 // for all their part buffers together.
+import { READ_BUFFER_SIZE } from './upload';
 
 /**
  * Bytes of part buffers that the files in flight may hold together. A file takes its share before it
@@ -40,13 +41,16 @@ export class MemoryBudget {
 }
 
 /**
- * Part-buffer memory one file's upload holds at most: a buffer per part in flight plus the one being
- * read, none larger than the file. A file n8n already holds in memory is sent from views of it: none.
+ * Part-buffer memory one file's upload holds at most. The part buffers are whole parts (so that the
+ * files of a run can share them): one per part in flight plus the one being read, no more than the
+ * file has parts. A file no larger than one read is sent from that read, and a file n8n already
+ * holds in memory from views of it: no part buffers.
  */
 export function uploadMemory(size: number, partSize: number, parallel: number, inMemory: boolean): number {
 	if (inMemory) return 0;
-	const parts = Math.max(1, Math.ceil(size / partSize));
-	return Math.min(size, partSize) * (Math.min(parallel, parts) + 1);
+	if (size <= READ_BUFFER_SIZE) return size;
+	const parts = Math.ceil(size / partSize);
+	return Math.min(parallel + 1, parts) * partSize;
 }
 
 /**

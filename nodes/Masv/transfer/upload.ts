@@ -95,7 +95,7 @@ const PROGRESS_EVERY_MS = 5000;
  * times as long as with 1 MiB (every big read is fresh memory: page faults and garbage collection);
  * 4 MiB was no faster than 1 MiB.
  */
-const READ_BUFFER_SIZE = MIB;
+export const READ_BUFFER_SIZE = MIB;
 
 type UploadContext = Pick<IExecuteFunctions, 'helpers' | 'logger' | 'getNode' | 'getExecutionCancelSignal'>;
 
