@@ -113,7 +113,7 @@ interface Blueprint {
 	headers?: Record<string, string>;
 }
 
-function request(blueprint: Blueprint, body?: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function request(blueprint: Blueprint, body?: Buffer, retried = false): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
 	return new Promise((resolve, reject) => {
 		const headers: Record<string, string | number> = { ...(blueprint.headers ?? {}) };
 		if (body) headers['Content-Length'] = body.length;
@@ -123,7 +123,12 @@ function request(blueprint: Blueprint, body?: Buffer): Promise<{ status: number;
 			res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
 			res.on('error', reject);
 		});
-		req.on('error', reject);
+		req.on('error', (error: NodeJS.ErrnoException) => {
+			// A kept-alive connection the server closed just as it was reused: once more, on a new one
+			// (as Node.js's documentation advises for `reusedSocket`).
+			if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(request(blueprint, body, true));
+			else reject(error);
+		});
 		req.end(body);
 	});
 }
