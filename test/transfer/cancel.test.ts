@@ -3,6 +3,7 @@ import { rl } from '../harness';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import * as engine from '../../nodes/Masv/transfer/upload';
+import { BACKOFF } from '../../nodes/Masv/api/retry';
 import { useRetryTimings } from '../harness/retries';
 import { finalizeRequests, makeFile, MIB, runTransfer, settledWithin, wait } from './helpers';
 import type { TestFile } from './helpers';
@@ -30,7 +31,7 @@ describe('cancelling an upload', () => {
 		});
 	});
 	afterEach(() => jest.restoreAllMocks());
-	useRetryTimings(engine.PART_RETRY, {});
+	useRetryTimings(BACKOFF, {});
 
 	async function untilStoragePut() {
 		for (let i = 0; i < 200 && emu.requests({ kind: 'storage', method: 'PUT' }).length === 0; i++) await wait(25);
@@ -84,7 +85,7 @@ describe('cancelling an upload', () => {
 	});
 
 	it('waiting out a retry: the backoff ends at once on cancel', async () => {
-		Object.assign(engine.PART_RETRY, { baseDelayMs: 10_000, maxDelayMs: 10_000 });
+		Object.assign(BACKOFF, { baseDelayMs: 10_000, maxDelayMs: 10_000, jitter: () => 0.9 });
 		emu.faults.add({ target: 'storage', type: 'status', status: 503, times: -1 });
 		const { outcome, stoppedAfterMs } = await cancelDuringUpload();
 		expect((outcome as Error).message).toBe('The execution was cancelled');

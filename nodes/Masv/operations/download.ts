@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { fileDownloadBlueprint, linkPackage, listPackageFiles } from '../api/downloadFlow';
 import { getMasvBaseUrl } from '../api/request';
+import { transferPolicy } from './transferOptions';
 import { forEachItem, idParameter } from '../shared/items';
 import { downloadFile, matchesFileName, mimeTypeOf } from '../transfer/download';
 import { packageTokenForItem } from './packageToken';
@@ -11,6 +12,8 @@ interface DownloadOptions {
 	binaryPropertyName?: string;
 	includeZips?: boolean;
 	fileNameFilter?: string;
+	retryWindowMinutes?: number;
+	stallTimeoutSeconds?: number;
 }
 
 /** `package` / `download`: the files of a team package (or one given by its token) into binaries. */
@@ -75,7 +78,8 @@ async function downloadPackageFiles(
 ): Promise<INodeExecutionData[]> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
 	const property = (options.binaryPropertyName ?? 'data').trim() || 'data';
-	const files = (await listPackageFiles(ctx, baseUrl, packageId, token, itemIndex)).filter((file) => {
+	const policy = transferPolicy(ctx, options, itemIndex);
+	const files = (await listPackageFiles(ctx, baseUrl, packageId, token, itemIndex, policy)).filter((file) => {
 		if (file.kind.startsWith('zip')) return options.includeZips === true;
 		if (file.kind !== 'file') return false;
 		return matchesFileName(options.fileNameFilter ?? '', file.name, file.path);
@@ -86,7 +90,8 @@ async function downloadPackageFiles(
 			name: file.name,
 			size: Number.isFinite(file.size) && file.size >= 0 ? file.size : undefined,
 			mimeType: mimeTypeOf(file.name),
-			url: async () => await fileDownloadBlueprint(ctx, baseUrl, packageId, token, file.id, itemIndex),
+			url: async () => await fileDownloadBlueprint(ctx, baseUrl, packageId, token, file.id, itemIndex, policy),
+			policy,
 			itemIndex,
 		});
 		if (file.path) binary.directory = file.path;

@@ -3,15 +3,18 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { toNodeError } from '../api/errors';
 import { getMasvBaseUrl } from '../api/request';
-import { createPortalPackage, createTeamPackage, finalizePackage, uploadFlowApi } from '../api/uploadFlow';
+import type { RetryPolicy } from '../api/retry';
+import { createPortalPackage, createTeamPackage, deletePackage, finalizePackage, packageState, uploadFlowApi } from '../api/uploadFlow';
 import type { UploadPackage } from '../api/uploadFlow';
 import { idParameter, listParameter } from '../shared/items';
-import { DEFAULT_PART_SIZE, MIB } from '../transfer/parts';
-import { uploadFile } from '../transfer/upload';
+import { DEFAULT_PART_SIZE, MAX_PART_BUFFER, MIB } from '../transfer/parts';
+import { uncertainOrDone, uploadFile } from '../transfer/upload';
 import type { UploadSource } from '../transfer/upload';
 import { packageTokenForItem } from './packageToken';
+import { maxMemoryOption, transferPolicy } from './transferOptions';
+import type { TransferOptions } from './transferOptions';
 
-interface UploadOptions {
+interface UploadOptions extends TransferOptions {
 	fileName?: string;
 	folderPath?: string;
 	chunkSize?: number;
@@ -22,6 +25,15 @@ interface UploadOptions {
 /** A package of this run and what happened to it. */
 interface PackageRun {
 	pkg: UploadPackage;
+	/** Created by this run (it may be deleted again when nothing in it was finalized). */
+	created: boolean;
+	/** The team whose API key can read the package back, where there is one. */
+	teamId?: string;
+	/** Files of this run finalized in it. */
+	finalizedFiles: number;
+	/** What became of the package after a failure (deleted, or left as it is). */
+	cleanup?: string;
+	policy: RetryPolicy;
 	/** Why it must not be finalized (an item that uploads into it failed). */
 	failure?: string;
 }
@@ -64,10 +76,12 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 			const files = await filesOfItem(this, itemIndex, options);
 			const partSize = partSizeOption(this, options, itemIndex);
 			const parallel = parallelOption(this, options, itemIndex);
+			const policy = transferPolicy(this, options, itemIndex);
+			const maxMemory = maxMemoryOption(this, options, itemIndex);
 			let run = options.onePackagePerItem ? undefined : shared;
 			if (!run) {
-				const pkg = await packageForItem(this, baseUrl, itemIndex);
-				run = runs.get(pkg.id) ?? { pkg };
+				const { pkg, created, teamId } = await packageForItem(this, baseUrl, itemIndex, policy);
+				run = runs.get(pkg.id) ?? { pkg, created, teamId, finalizedFiles: 0, policy };
 				runs.set(pkg.id, run);
 				if (!options.onePackagePerItem) {
 					shared = run;
@@ -75,7 +89,7 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 				}
 			}
 			result.run = run;
-			const api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex);
+			const api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex, policy);
 			const path = folderPath(options.folderPath);
 			for (const file of files) {
 				const record = await uploadFile(this, api, {
@@ -85,8 +99,11 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 					source: file.source,
 					partSize,
 					parallel,
+					maxMemory,
+					policy,
 					itemIndex,
 				});
+				run.finalizedFiles++;
 				result.files.push(fileRecord(record, file, path));
 			}
 		} catch (error) {
@@ -100,6 +117,7 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 				else sharedFailure ??= failure;
 			}
 			if (this.getExecutionCancelSignal()?.aborted || !this.continueOnFail()) {
+				if (result.run) await cleanUpPackage(this, baseUrl, result.run, itemIndex);
 				throw notFinalizedError(this, error, itemIndex, result.run);
 			}
 			result.error = message;
@@ -111,12 +129,17 @@ export async function uploadOperation(this: IExecuteFunctions): Promise<INodeExe
 		if (!finalize || run.failure) continue;
 		const firstItem = results.find((result) => result.run === run)?.itemIndex ?? 0;
 		try {
-			const answer = await finalizePackage(this, baseUrl, run.pkg, firstItem);
+			const answer = await finalizePackageOnce(this, baseUrl, run, firstItem);
 			run.pkg.state = typeof answer?.state === 'string' ? answer.state : 'finalized';
 		} catch (error) {
 			if (!this.continueOnFail()) throw notFinalizedError(this, error, firstItem);
 			run.failure = `finalizing the package failed: ${(error as Error).message}`;
 		}
+	}
+	for (const run of runs.values()) {
+		if (!run.failure) continue;
+		const firstItem = results.find((result) => result.run === run)?.itemIndex ?? 0;
+		await cleanUpPackage(this, baseUrl, run, firstItem);
 	}
 
 	return [results.map((result) => outputItem(result, finalize))];
@@ -137,7 +160,7 @@ function outputItem(result: ItemResult, finalize: boolean): INodeExecutionData {
 	if (run) json.package = { id: run.pkg.id, name: run.pkg.name, state: run.pkg.state };
 	json.files = result.files;
 	if (run && finalize && run.failure) {
-		json.notFinalized = `The package was not finalized because ${run.failure}`;
+		json.notFinalized = `The package was not finalized because ${run.failure}${run.cleanup ? ` ${run.cleanup}` : ''}`;
 	}
 	return { json, pairedItem: { item: result.itemIndex } };
 }
@@ -146,10 +169,50 @@ function outputItem(result: ItemResult, finalize: boolean): INodeExecutionData {
 function notFinalizedError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, run?: PackageRun): Error {
 	const failure = toNodeError(ctx.getNode(), error, itemIndex);
 	if (run) {
-		const note = `The package ${run.pkg.id} was not finalized.`;
+		const note = run.cleanup ?? `The package ${run.pkg.id} was not finalized.`;
 		failure.description = failure.description ? `${failure.description} ${note}` : note;
 	}
 	return failure;
+}
+
+/**
+ * Finalize-package, exactly once from the node's side: a retry after a lost reply meets "already
+ * finalized" (409); the package is then read back where the API key can see it, and counts as
+ * finalized when it is. Recipients are emailed by MASV's one finalize only.
+ */
+async function finalizePackageOnce(ctx: IExecuteFunctions, baseUrl: string, run: PackageRun, itemIndex: number) {
+	try {
+		return await finalizePackage(ctx, baseUrl, run.pkg, itemIndex, run.policy);
+	} catch (error) {
+		if (!uncertainOrDone(error)) throw toNodeError(ctx.getNode(), error, itemIndex);
+		ctx.logger.warn(`MASV upload: finalizing package ${run.pkg.id} ended in doubt (${(error as Error).message}); reading it back`);
+		const state = run.teamId
+			? await packageState(ctx, run.teamId, run.pkg.id, itemIndex).catch(() => undefined)
+			: /already finali[sz]ed/i.test((error as Error).message)
+				? 'finalized'
+				: undefined;
+		if (state === 'finalized') return { state };
+		throw toNodeError(ctx.getNode(), error, itemIndex);
+	}
+}
+
+/**
+ * After a failure: a package this run created and in which nothing was finalized is deleted (it
+ * would only be an empty "new" package); any other is left as it is, and the note says so.
+ */
+async function cleanUpPackage(ctx: IExecuteFunctions, baseUrl: string, run: PackageRun, itemIndex: number): Promise<void> {
+	if (run.cleanup) return;
+	if (!run.created || run.finalizedFiles > 0) {
+		run.cleanup = `The package ${run.pkg.id} was not finalized; it stays as it is, with ${run.finalizedFiles} file(s) of this run finalized in it.`;
+		return;
+	}
+	try {
+		await deletePackage(ctx, baseUrl, run.pkg, itemIndex);
+		run.cleanup = `The package ${run.pkg.id} that this run created held no finalized file and was deleted.`;
+	} catch (error) {
+		run.cleanup = `The package ${run.pkg.id} that this run created could not be deleted (${(error as Error).message}); it stays, empty and not finalized.`;
+	}
+	ctx.logger.warn(`MASV upload: ${run.cleanup}`);
 }
 
 /** The package an item uploads into: new, existing or on a portal. */
@@ -157,12 +220,13 @@ async function packageForItem(
 	ctx: IExecuteFunctions,
 	baseUrl: string,
 	itemIndex: number,
-): Promise<UploadPackage> {
+	policy: RetryPolicy,
+): Promise<{ pkg: UploadPackage; created: boolean; teamId?: string }> {
 	const destination = ctx.getNodeParameter('destination', itemIndex, 'newPackage') as string;
 	if (destination === 'existingPackage') {
 		const { packageId, token, pkg } = await packageTokenForItem(ctx, itemIndex);
 		// A token given under Options: the package cannot be read with the API key to check it.
-		if (!pkg) return { id: packageId, name: '', state: 'new', token };
+		if (!pkg) return { pkg: { id: packageId, name: '', state: 'new', token }, created: false };
 		const state = String(pkg.state ?? 'new');
 		if (state !== 'new') {
 			throw new NodeOperationError(ctx.getNode(), `The package ${packageId} is ${state}: files can only be added to a package that is not finalized`, {
@@ -170,7 +234,8 @@ async function packageForItem(
 				description: 'Choose another package under "Package", or upload into a new package.',
 			});
 		}
-		return { id: packageId, name: String(pkg.name ?? ''), state, token };
+		const teamId = idParameter(ctx, 'teamId', itemIndex);
+		return { pkg: { id: packageId, name: String(pkg.name ?? ''), state, token }, created: false, teamId };
 	}
 	const name = String(ctx.getNodeParameter('name', itemIndex, '') ?? '').trim();
 	const description = String(ctx.getNodeParameter('description', itemIndex, '') ?? '');
@@ -184,14 +249,15 @@ async function packageForItem(
 		}
 		const sender = String(ctx.getNodeParameter('senderEmail', itemIndex, '') ?? '').trim();
 		if (!sender) throw new NodeOperationError(ctx.getNode(), 'The parameter "Sender Email" is empty', { itemIndex });
-		return await createPortalPackage(ctx, baseUrl, subdomain, { name, sender, description }, itemIndex);
+		return { pkg: await createPortalPackage(ctx, baseUrl, subdomain, { name, sender, description }, itemIndex, policy), created: true };
 	}
 	if (destination !== 'newPackage') {
 		throw new NodeOperationError(ctx.getNode(), `Unknown destination "${destination}"`, { itemIndex });
 	}
 	const teamId = idParameter(ctx, 'teamId', itemIndex);
 	const recipients = listParameter(ctx.getNodeParameter('recipients', itemIndex, ''));
-	return (await createTeamPackage(ctx, teamId, { name, description, recipients }, itemIndex)).pkg;
+	const { pkg } = await createTeamPackage(ctx, teamId, { name, description, recipients }, itemIndex, policy);
+	return { pkg, created: true, teamId };
 }
 
 /** The binaries an item uploads, checked before any package is created. */
@@ -251,8 +317,12 @@ function folderPath(raw: string | undefined): string {
 function partSizeOption(ctx: IExecuteFunctions, options: UploadOptions, itemIndex: number): number {
 	if (options.chunkSize === undefined || options.chunkSize === null) return DEFAULT_PART_SIZE;
 	const mib = Number(options.chunkSize);
-	if (!Number.isFinite(mib) || mib < 5 || mib > 5120) {
-		throw new NodeOperationError(ctx.getNode(), 'The option "Part Size (MiB)" must be between 5 and 5120', { itemIndex });
+	const max = MAX_PART_BUFFER / MIB;
+	if (!Number.isFinite(mib) || mib < 5 || mib > max) {
+		throw new NodeOperationError(ctx.getNode(), `The option "Part Size (MiB)" must be between 5 and ${max}`, {
+			itemIndex,
+			description: 'Node.js cannot hold a larger part in memory.',
+		});
 	}
 	return Math.round(mib * MIB);
 }

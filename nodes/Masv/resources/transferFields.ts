@@ -1,6 +1,27 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { packageLocator, packageTokenOption, teamLocator } from '../shared/descriptions';
+import { MAX_PART_BUFFER, MIB } from '../transfer/parts';
+
+/** Transfer options of Upload and both Downloads (node-contract.md "Transfer options"). */
+const RETRY_WINDOW_OPTION: INodeProperties = {
+	displayName: 'Retry Window (Minutes)',
+	name: 'retryWindowMinutes',
+	type: 'number',
+	default: 5,
+	typeOptions: { minValue: 0 },
+	description:
+		'How long a failing request (a part, a download, a MASV call) is retried before the node gives up: connection errors, timeouts, 5xx, 408, 429 and storage slow-downs. Failures that cannot heal fail at once.',
+};
+
+const STALL_TIMEOUT_OPTION: INodeProperties = {
+	displayName: 'Stall Timeout (Seconds)',
+	name: 'stallTimeoutSeconds',
+	type: 'number',
+	default: 60,
+	typeOptions: { minValue: 1 },
+	description: 'A request with no bytes moving for this long counts as failed, and is retried',
+};
 
 // The fields of package upload, package download and link download (node-contract.md "Upload" and
 // "Download"). The package and link resources spread these arrays and list the operations.
@@ -128,6 +149,15 @@ export const packageUploadFields: INodeProperties[] = [
 				description: 'Folder inside the package for the files, with / between folder names',
 			},
 			{
+				displayName: 'Max Memory (MiB)',
+				name: 'maxMemoryMiB',
+				type: 'number',
+				default: 256,
+				typeOptions: { minValue: 10 },
+				description:
+					'Ceiling for the memory that part buffers take: part size × (parallel uploads + 1). Parallel uploads, then the part size, are lowered to fit under it.',
+			},
+			{
 				displayName: 'One Package per Item',
 				name: 'onePackagePerItem',
 				type: 'boolean',
@@ -150,10 +180,12 @@ export const packageUploadFields: INodeProperties[] = [
 				name: 'chunkSize',
 				type: 'number',
 				default: 16,
-				typeOptions: { minValue: 5, maxValue: 5120 },
+				typeOptions: { minValue: 5, maxValue: MAX_PART_BUFFER / MIB },
 				description:
 					'Size of each uploaded part in MiB (at least 5). Raised automatically when a file would need more than 10,000 parts.',
 			},
+			RETRY_WINDOW_OPTION,
+			STALL_TIMEOUT_OPTION,
 		],
 	},
 ];
@@ -189,6 +221,8 @@ const downloadOptions = (extra: INodeProperties[]): INodeProperties => ({
 			hint: 'The name of the output binary field to put the file in',
 			description: 'Name of the binary property of each output item that holds the file',
 		},
+		RETRY_WINDOW_OPTION,
+		STALL_TIMEOUT_OPTION,
 		...extra,
 	],
 });
