@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { masvApiRequest } from '../Masv/api/request';
+import { POLL_POLICY } from '../Masv/api/retry';
 import type { MasvContext } from '../Masv/api/request';
 import { PageWalk } from '../Masv/shared/pages';
 import { PAGE_SIZE, recordsOf, totalOf } from '../Masv/shared/routing';
@@ -31,6 +32,7 @@ export function v11Source(ctx: MasvContext, path: string, firstPage: 0 | 1): Pac
 		const walk = new PageWalk<IDataObject>(limit, (record) => record.id, MAX_PAGES);
 		for (let page = firstPage; ; page++) {
 			const body = await masvApiRequest(ctx, {
+				policy: POLL_POLICY,
 				method: 'GET',
 				path,
 				qs: { page, limit, status, sort: '-created_at' },
@@ -53,6 +55,7 @@ export function v11Source(ctx: MasvContext, path: string, firstPage: 0 | 1): Pac
 		finalizedPages: () => pages('finalized', PAGE_SIZE),
 		async latestFinalized() {
 			const body = await masvApiRequest(ctx, {
+				policy: POLL_POLICY,
 				method: 'GET',
 				path,
 				qs: { page: firstPage, limit: 1, status: 'finalized', sort: '-created_at' },
@@ -73,6 +76,7 @@ export function portalSource(ctx: MasvContext, portalId: string): PackageSource 
 	const path = `/v1/portals/${encodeURIComponent(portalId)}/packages`;
 	const read = async (withNew: boolean): Promise<IDataObject[]> => {
 		const body = await masvApiRequest(ctx, {
+			policy: POLL_POLICY,
 			method: 'GET',
 			path,
 			qs: { new: withNew, finalized: true, expired: false, archived: false },

@@ -43,6 +43,9 @@ export const DEFAULT_POLICY: RetryPolicy = {
 /** Cleaning up after a failed upload: quick, and also after the execution was cancelled. */
 export const CLEANUP_POLICY: RetryPolicy = { windowMs: 15_000, stallMs: 10_000 };
 
+/** Trigger polls: the next poll comes soon, so a poll retries for a minute at most. */
+export const POLL_POLICY: RetryPolicy = { windowMs: 60_000, stallMs: 60_000 };
+
 /** Pickers and the credential test: someone is waiting in front of a dropdown. */
 export const INTERACTIVE_POLICY: RetryPolicy = { windowMs: 20_000, stallMs: 30_000 };
 
@@ -118,7 +121,7 @@ const PERMANENT_CODES: Record<string, string> = {
 	ENOSPC: 'no space left on the disk that holds n8n binary data',
 	EDQUOT: 'the disk quota of n8n binary data is exhausted',
 	EROFS: 'n8n binary data is on a read-only file system',
-	EACCES: 'n8n may not write its binary data folder',
+	EACCES: 'n8n may not write its binary data folder (permission denied)',
 	EFBIG: 'the file is larger than the file system allows',
 	ERR_STRING_TOO_LONG: "the file is larger than n8n can hold in memory (binary data mode 'default'); use the filesystem binary data mode",
 	ERR_BUFFER_TOO_LARGE: 'the file is larger than Node.js can hold in one buffer',
@@ -140,7 +143,7 @@ const PERMANENT_MESSAGES: Array<[RegExp, string]> = [
 export function errorVerdict(error: unknown): Verdict {
 	const { code, message, name } = (error ?? {}) as { code?: string; message?: string; name?: string };
 	const text = networkMessage(error);
-	if (code && PERMANENT_CODES[code]) return { transient: false, reason: `${PERMANENT_CODES[code]} (${code})` };
+	if (code && PERMANENT_CODES[code]) return { transient: false, reason: `${PERMANENT_CODES[code]} (${CODE_WORDS[code] ? 'error' : code})` };
 	for (const [pattern, reason] of PERMANENT_MESSAGES) {
 		if (pattern.test(message ?? '')) return { transient: false, reason: `${reason} (${text})` };
 	}
@@ -153,10 +156,35 @@ export function errorVerdict(error: unknown): Verdict {
 	return { transient: false, reason: text };
 }
 
-/** A failed request without an HTTP answer, in words; never repeats a URL (pre-signed URLs carry signatures). */
+/**
+ * Error codes in words. n8n replaces the message of a node error that mentions one of these codes
+ * with a generic sentence of its own, which would hide what the node knows; so they are never
+ * quoted as codes.
+ */
+const CODE_WORDS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ENOTFOUND: 'host name not found (DNS)',
+	ETIMEDOUT: 'timed out',
+	ECONNABORTED: 'connection aborted',
+	EHOSTUNREACH: 'host unreachable',
+	EAI_AGAIN: 'DNS lookup failed',
+	EACCES: 'permission denied',
+	EADDRNOTAVAIL: 'address not available',
+	ENOENT: 'no such file',
+	EPERM: 'operation not permitted',
+	GETADDRINFO: 'DNS lookup failed',
+};
+
+/**
+ * A failed request without an HTTP answer, in words; never repeats a URL (pre-signed URLs carry
+ * signatures).
+ */
 export function networkMessage(error: unknown): string {
 	const { code, message } = (error ?? {}) as { code?: string; message?: string };
-	const text = [code, message].filter(Boolean).join(' ') || 'network error';
+	const words = (text: string) => text.replace(/\b[A-Z][A-Z_]{3,}\b/g, (token) => CODE_WORDS[token] ?? token);
+	const parts = [code ? words(code) : undefined, message ? words(message) : undefined].filter(Boolean) as string[];
+	const text = [...new Set(parts)].join(': ') || 'network error';
 	return text.replace(/https?:\/\/\S+/g, '<URL>');
 }
 

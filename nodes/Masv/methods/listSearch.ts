@@ -1,6 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { masvApiRequest } from '../api/request';
+import { INTERACTIVE_POLICY } from '../api/retry';
 import { PageWalk } from '../shared/pages';
 import { PAGE_SIZE, recordsOf, totalOf } from '../shared/routing';
 
@@ -11,7 +12,7 @@ function matches(filter: string | undefined, ...values: unknown[]): boolean {
 }
 
 async function teams(ctx: ILoadOptionsFunctions): Promise<IDataObject[]> {
-	return recordsOf(await masvApiRequest(ctx, { method: 'GET', path: '/v1/teams' }));
+	return recordsOf(await masvApiRequest(ctx, { method: 'GET', path: '/v1/teams', policy: INTERACTIVE_POLICY }));
 }
 
 function selectedTeam(ctx: ILoadOptionsFunctions): string {
@@ -37,6 +38,7 @@ export async function searchPackages(
 	const page = paginationToken ? Number(paginationToken) : 1;
 	const limit = 50;
 	const body = await masvApiRequest(this, {
+		policy: INTERACTIVE_POLICY,
 		method: 'GET',
 		path: `/v1.1/teams/${encodeURIComponent(teamId)}/packages`,
 		qs: { page, limit, sort: '-created_at', status: 'new,finalized,expired', ...(filter ? { name: filter } : {}) },
@@ -69,7 +71,7 @@ async function acrossTeams(
 	for (const id of teamIds) {
 		const walk = new PageWalk<IDataObject>(PAGE_SIZE, (record) => record.id, MAX_SEARCH_PAGES);
 		for (let page = firstPage; ; page++) {
-			const body = await masvApiRequest(ctx, { method: 'GET', path: route(id), qs: { page, limit: PAGE_SIZE } });
+			const body = await masvApiRequest(ctx, { method: 'GET', path: route(id), qs: { page, limit: PAGE_SIZE }, policy: INTERACTIVE_POLICY });
 			const { fresh, more } = walk.page(recordsOf(body, listKey), totalOf(body));
 			all.push(...fresh);
 			if (!more) break;
@@ -106,7 +108,7 @@ export async function searchIntegrations(this: ILoadOptionsFunctions, filter?: s
 	const results: Array<{ name: string; value: string }> = [];
 	for (const team of teamList) {
 		const path = `/v1/teams/${encodeURIComponent(String(team.id))}/cloud_connections`;
-		const connections = recordsOf(await masvApiRequest(this, { method: 'GET', path }));
+		const connections = recordsOf(await masvApiRequest(this, { method: 'GET', path, policy: INTERACTIVE_POLICY }));
 		for (const connection of connections) {
 			if (!matches(filter, connection.name, connection.provider, connection.id)) continue;
 			const details = [connection.provider, connection.direction === 'cloud_to_masv' ? 'import' : connection.direction ? 'delivery' : undefined]
