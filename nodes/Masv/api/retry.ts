@@ -295,13 +295,14 @@ export async function pauseSlice(): Promise<void> {
 
 /**
  * Runs one request so that it always ends: as soon as `cancel` aborts (with `CancelledError`), and
- * when `stallMs` pass without `progress()` being called (with `StallError`). Either way `abort` is
+ * when `stallMs` pass without `progress()` being called (with `StallError`; a function is asked
+ * again as the wait goes on). Either way `abort` is
  * aborted, which n8n's HTTP helpers pass on to the connection. The returned promise does not wait
  * for a helper that ignores its abort signal: the execution moves on.
  */
 export async function guard<T>(
 	run: (abort: AbortSignal, progress: () => void) => Promise<T>,
-	options: { cancel?: AbortSignal; stallMs?: number },
+	options: { cancel?: AbortSignal; stallMs?: number | (() => number) },
 ): Promise<T> {
 	const { cancel, stallMs } = options;
 	if (cancel?.aborted) throw new CancelledError();
@@ -320,8 +321,9 @@ export async function guard<T>(
 		while (!settled) {
 			await pauseSlice();
 			if (settled) return;
-			if (stallMs !== undefined && Date.now() - lastProgress > stallMs) {
-				const error = new StallError(stallMs);
+			const limit = typeof stallMs === 'function' ? stallMs() : stallMs;
+			if (limit !== undefined && Date.now() - lastProgress > limit) {
+				const error = new StallError(limit);
 				controller.abort();
 				stop?.(error);
 				return;

@@ -248,9 +248,35 @@ async function waitOrCancel(node: INode, retry: RetryWindow, verdict: Verdict): 
 	}
 }
 
+/**
+ * How long a part PUT may take before it counts as stalled. The helper only reports the answer, not
+ * the bytes as they go, so "no bytes moving for the stall timeout" is approximated as: no answer
+ * within the stall timeout plus the time the part's bytes take at a quarter of the rate the parts
+ * of this file went at so far (at least 64 KiB/s, the rate assumed before the first part is in).
+ */
+export class PutDeadline {
+	/** Bytes per millisecond, a moving average over the parts sent. */
+	private rate?: number;
+
+	static readonly FLOOR_BYTES_PER_MS = (64 * 1024) / 1000;
+
+	for(length: number, stallMs: number): number {
+		const rate = Math.max(PutDeadline.FLOOR_BYTES_PER_MS, (this.rate ?? 0) / 4);
+		return Math.round(stallMs + length / rate);
+	}
+
+	sent(length: number, ms: number): void {
+		if (length < MIB || ms <= 0) return;
+		const rate = length / ms;
+		this.rate = this.rate === undefined ? rate : this.rate * 0.7 + rate * 0.3;
+	}
+}
+
 /** Part URLs by batch, fetched ahead of need and again after a 403. */
 class PartUrls {
 	private readonly batches = new Map<number, Promise<StorageBlueprint[]>>();
+	/** The stall deadline of this file's part PUTs. */
+	readonly deadline = new PutDeadline();
 
 	constructor(
 		private readonly fetchBatch: (start: number, count: number) => Promise<StorageBlueprint[]>,
@@ -388,12 +414,16 @@ async function putPart(
 		let verdict: Verdict;
 		try {
 			const url = await urls.get(part.partNumber);
-			// Only cancel (or another part's failure) ends a PUT here: its stall is the helper's idle
-			// timeout, since the bytes of a large part may take far longer than the stall timeout to send.
+			// n8n's helper cannot tell how far the bytes of a PUT got, and its timeout counts from the
+			// start of the request: a PUT counts as stalled when it has not been answered within the
+			// stall timeout plus the time its bytes take at a slow rate (see PutDeadline).
+			const deadline = () => urls.deadline.for(part.body.length, request.policy.stallMs);
+			const startedAt = Date.now();
 			const answer = await guard(
-				async (abort) => await storagePutPart(ctx, url, part.body, { signal: abort, stallMs: request.policy.stallMs }),
-				{ cancel: signal },
+				async (abort) => await storagePutPart(ctx, url, part.body, { signal: abort, stallMs: deadline() + STALL_GRACE_MS }),
+				{ cancel: signal, stallMs: deadline },
 			);
+			if (answer.statusCode < 300) urls.deadline.sent(part.body.length, Date.now() - startedAt);
 			if (answer.statusCode < 300 && answer.etag) {
 				md5 ??= createHash('md5').update(part.body).digest('hex');
 				if (etagMatches(answer.etag, md5)) return answer.etag;
