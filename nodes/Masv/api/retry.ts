@@ -24,8 +24,8 @@ export interface RetryPolicy {
 export const BACKOFF = {
 	/** Ceiling of the first wait; it doubles with every further try. */
 	baseDelayMs: 1000,
-	/** The ceiling stops growing here. */
-	maxDelayMs: 30_000,
+	/** The ceiling stops growing here (the AWS SDK's cap). */
+	maxDelayMs: 20_000,
 	/** The jitter: a uniform random fraction of the ceiling. */
 	jitter: () => Math.random(),
 };
