@@ -41,7 +41,7 @@ export const DEFAULT_POLICY: RetryPolicy = {
 };
 
 /** Cleaning up after a failed upload: quick, and also after the execution was cancelled. */
-export const CLEANUP_POLICY: RetryPolicy = { windowMs: 15_000, stallMs: 10_000 };
+export const CLEANUP_POLICY: RetryPolicy = { windowMs: 10_000, stallMs: 5_000 };
 
 /** Trigger polls: the next poll comes soon, so a poll retries for a minute at most. */
 export const POLL_POLICY: RetryPolicy = { windowMs: 60_000, stallMs: 60_000 };
