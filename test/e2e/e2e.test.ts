@@ -7,6 +7,7 @@
 // node's default retry settings (n8n 2.x only, about 2 min); the n8n server is started once, for
 // the browser check.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -218,6 +219,33 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 		];
 		console.log(`# bad day in n8n ${VERSION} (defaults), execution ${run.ms} ms:\n${table.map(([fault, time]) => `# | ${fault} | ${time} |`).join('\n')}`);
 		writeFileSync(join(OUT, 'bad-day.md'), table.map(([fault, time]) => `| ${fault} | ${time} |`).join('\n') + '\n');
+	});
+
+	// ENOSPC in a real n8n needs a small disk for n8n's binary data: a 64 MiB tmpfs over its folder
+	// (root only; skipped, saying so, where it cannot be mounted). The 40 MiB source of the bad-day
+	// run fills it with its own copy, so storing the 40 MiB download runs out of space.
+	it('a full disk while n8n stores a download fails at once, saying so (64 MiB tmpfs)', { skip: VERSION.startsWith('1.') ? 'the bad-day run is for n8n 2.x' : false }, async (t) => {
+		const dir = join(OUT, 'n8n-user/.n8n/binaryData');
+		mkdirSync(dir, { recursive: true });
+		const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', dir], { encoding: 'utf8' });
+		if (mount.status !== 0) {
+			t.skip(`no tmpfs could be mounted (${(mount.stderr || mount.error?.message || '').trim()}): ENOSPC is tested in-process only`);
+			return;
+		}
+		try {
+			session.emulator.faults.clear();
+			session.emulator.resetRequests();
+			const startedAt = Date.now();
+			const run = await session.execute('masvExRoundTrip');
+			const output = run.stdout + run.stderr;
+			assert.notEqual(run.code, 0, 'the execution should fail');
+			assert.match(output, /could not be stored in n8n: no space left on the disk that holds n8n binary data/, tail(output, 40));
+			assert.match(output, /this failure is not retried/);
+			assert.equal(session.emulator.requests({ kind: 'storage', method: 'GET' }).length, 1, 'a full disk is not retried');
+			console.log(`# ENOSPC in n8n ${VERSION}: failed in ${run.ms} ms of execution (${Date.now() - startedAt} ms with start-up), one GET`);
+		} finally {
+			spawnSync('umount', [dir]);
+		}
 	});
 
 	it('shows the node in the editor (browser check with Debian chromium)', { skip: chromiumPath() ? false : 'no chromium (apt-get install -y chromium) or E2E_BROWSER=0' }, async () => {

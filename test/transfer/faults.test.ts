@@ -203,9 +203,14 @@ describe('transfers on a bad day', () => {
 		it('ENOSPC while n8n stores the download fails at once, saying the disk is full', async () => {
 			const service = Container.get(BinaryDataService);
 			jest.spyOn(service, 'store').mockImplementation(async (_location, stream) => {
-				// Reads a little, as a real write does, then the disk is full.
-				for await (const chunk of stream as AsyncIterable<Buffer>) if (chunk.length) break;
-				throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+				// Reads a little, as a real write does, then the disk is full: the write stream fails
+				// and, as in a pipeline, the source is destroyed with its error.
+				const error = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+				const source = stream as NodeJS.ReadableStream & { destroy(error?: Error): void };
+				await new Promise<void>((resolve) => source.once('data', () => resolve()));
+				source.on('error', () => undefined);
+				source.destroy(error);
+				throw error;
 			});
 			const { error, ms } = await download();
 			expect(error?.message).toMatch(/"master.mov" could not be stored in n8n: no space left on the disk .*\(ENOSPC\); this failure is not retried/);

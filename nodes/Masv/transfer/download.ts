@@ -112,6 +112,7 @@ export async function downloadFile(ctx: DownloadContext, request: DownloadFileRe
 	/** The file's bytes, across as many answers as it takes, each watched for stalls. */
 	async function* bytes(first: Opened): AsyncGenerator<Buffer> {
 		let current: Opened | undefined = first;
+		let yielding = false;
 		for (;;) {
 			let verdict: Verdict | undefined;
 			if (current) {
@@ -132,9 +133,14 @@ export async function downloadFile(ctx: DownloadContext, request: DownloadFileRe
 						}
 						// A download that moves again starts a new retry window for its next failure.
 						if (retry.attempts > 1) retry = new RetryWindow(policy, cancel);
+						yielding = true;
 						yield buffer;
+						yielding = false;
 					}
 				} catch (error) {
+					// An error thrown in at `yield` is the store's (a full disk): it ends the download, and
+					// the store's own failure is the one reported.
+					if (yielding) return;
 					if (cancel?.aborted || error instanceof CancelledError) throw masvCancelled(node);
 					if (error instanceof NodeOperationError) throw rethrow(error);
 					verdict = errorVerdict(watch.stalled ? new StallError(policy.stallMs) : error);
