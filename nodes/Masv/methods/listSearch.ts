@@ -1,7 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { masvApiRequest } from '../api/request';
-import { INTERACTIVE_POLICY } from '../api/retry';
+import { masvApiRequest } from '../transport/request';
+import { INTERACTIVE_POLICY } from '../transport/retry';
 import { PageWalk } from '../shared/pages';
 import { PAGE_SIZE, recordsOf, totalOf } from '../shared/routing';
 

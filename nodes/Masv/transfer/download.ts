@@ -1,13 +1,14 @@
-// The download engine: one storage file streamed into n8n's binary store (masv-api.md §7.4). After
-// a reset or a stall the download goes on from the last byte received (a `Range` request on a fresh
-// URL), within the retry window; the stored size is checked at the end. No node parameters here.
+// The download engine: one storage file streamed into n8n's binary store (docs/masv-api.md §7.4).
+// After a reset or a stall the download goes on from the last byte received (a `Range` request on a
+// fresh URL), within the retry window; the stored size is checked at the end. No node parameters
+// here.
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { toNodeError } from '../api/errors';
-import { masvCancelled } from '../api/request';
-import { CancelledError, errorVerdict, guard, pauseSlice, RetryWindow, StallError, statusVerdict } from '../api/retry';
-import type { RetryPolicy, Verdict } from '../api/retry';
+import { toNodeError } from '../transport/errors';
+import { masvCancelled } from '../transport/request';
+import { CancelledError, errorVerdict, guard, pauseSlice, RetryWindow, StallError, statusVerdict } from '../transport/retry';
+import type { RetryPolicy, Verdict } from '../transport/retry';
 import { listParameter } from '../shared/items';
 import { MIB } from './parts';
 import { headerValue, storageErrorCode, storageErrorText, storageGetStream } from './storage';

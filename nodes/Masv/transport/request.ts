@@ -1,0 +1,197 @@
+import { NodeOperationError } from 'n8n-workflow';
+
+import type {
+	IAllExecuteFunctions,
+	IDataObject,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	INode,
+} from 'n8n-workflow';
+
+import { masvApiError } from './errors';
+import type { MasvAuth } from './errors';
+import { CancelledError, DEFAULT_POLICY, errorVerdict, guard, RetryWindow, statusVerdict } from './retry';
+import type { RetryPolicy, Verdict } from './retry';
+
+/** Any n8n context that may call MASV: execute, declarative item, load options, poll. */
+export type MasvContext = IAllExecuteFunctions;
+
+export interface MasvRequest {
+	method: IHttpRequestMethods;
+	/** Path below the base URL, e.g. `/v1/teams`. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject | IDataObject[];
+	headers?: Record<string, string>;
+	/**
+	 * Whether a second attempt is harmless when the first may have reached MASV (GET, PUT, DELETE,
+	 * finalize, chunk URLs). Creates are retried only where MASV cannot have acted (429).
+	 */
+	idempotent?: boolean;
+	itemIndex?: number;
+	/** Retry window and stall timeout; `DEFAULT_POLICY` when not given (transport/retry.ts). */
+	policy?: RetryPolicy;
+	/** Runs even after the execution was cancelled (cleanup); its own window still bounds it. */
+	ignoreCancel?: boolean;
+}
+
+/** MASV's API, where the credential names no other base URL. */
+export const DEFAULT_BASE_URL = 'https://api.massive.app';
+
+export function trimBaseUrl(baseUrl: unknown): string {
+	const url = typeof baseUrl === 'string' && baseUrl.trim() ? baseUrl.trim() : DEFAULT_BASE_URL;
+	return url.replace(/\/+$/, '');
+}
+
+/** The base URL of the MASV API, from the credential. */
+export async function getMasvBaseUrl(ctx: MasvContext): Promise<string> {
+	const credentials = await ctx.getCredentials('masvApi');
+	return trimBaseUrl(credentials.baseUrl);
+}
+
+/** A call with the credential's API key (`X-API-KEY`). */
+export async function masvApiRequest<T = unknown>(ctx: MasvContext, request: MasvRequest): Promise<T> {
+	const baseUrl = await getMasvBaseUrl(ctx);
+	return await withRetries(
+		ctx,
+		request,
+		'apiKey',
+		async (options) =>
+			(await ctx.helpers.httpRequestWithAuthentication.call(ctx, 'masvApi', options)) as IN8nHttpFullResponse,
+		toHttpOptions(baseUrl, request),
+	);
+}
+
+/** A call with a package token (`X-Package-Token`) and no API key. */
+export async function masvPackageRequest<T = unknown>(
+	ctx: MasvContext,
+	baseUrl: string,
+	packageToken: string,
+	request: MasvRequest,
+): Promise<T> {
+	return await sendWithoutCredential<T>(ctx, baseUrl, {
+		...request,
+		headers: { ...request.headers, 'X-Package-Token': packageToken },
+	}, 'packageToken');
+}
+
+/** A call MASV serves without credentials (portal lookup, portal package create, link info). */
+export async function masvPublicRequest<T = unknown>(
+	ctx: MasvContext,
+	baseUrl: string,
+	request: MasvRequest,
+	auth: MasvAuth = 'none',
+): Promise<T> {
+	return await sendWithoutCredential<T>(ctx, baseUrl, request, auth);
+}
+
+async function sendWithoutCredential<T>(
+	ctx: MasvContext,
+	baseUrl: string,
+	request: MasvRequest,
+	auth: MasvAuth,
+): Promise<T> {
+	return await withRetries(
+		ctx,
+		request,
+		auth,
+		async (options) => (await ctx.helpers.httpRequest(options)) as IN8nHttpFullResponse,
+		toHttpOptions(baseUrl, request),
+	);
+}
+
+function toHttpOptions(baseUrl: string, request: MasvRequest): IHttpRequestOptions {
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${baseUrl}${request.path}`,
+		qs: request.qs,
+		headers: { Accept: 'application/json', ...request.headers },
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	};
+	if (request.method === 'POST' || request.method === 'PUT') {
+		// MASV refuses a POST or PUT without a JSON content type, even with no body (docs/masv-api.md §1).
+		options.headers = { ...options.headers, 'Content-Type': 'application/json' };
+		options.body = request.body ?? {};
+	}
+	return options;
+}
+
+async function withRetries<T>(
+	ctx: MasvContext,
+	request: MasvRequest,
+	auth: MasvAuth,
+	send: (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>,
+	options: IHttpRequestOptions,
+): Promise<T> {
+	const node = ctx.getNode();
+	const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'DELETE');
+	const policy = request.policy ?? DEFAULT_POLICY;
+	const cancel = request.ignoreCancel ? undefined : cancelSignal(ctx);
+	const retry = new RetryWindow(policy, cancel);
+	for (;;) {
+		let response: IN8nHttpFullResponse;
+		try {
+			// `timeout` is the helper's idle timeout; `guard` ends the call a little later in case a
+			// helper ignores it, and at once on cancel.
+			response = await guard(
+				async (abortSignal) => await send({ ...options, timeout: policy.stallMs, abortSignal }),
+				{ cancel, stallMs: policy.stallMs + STALL_GRACE_MS },
+			);
+		} catch (error) {
+			if (error instanceof CancelledError || cancel?.aborted) throw masvCancelled(node);
+			// No HTTP answer at all (reset, refused, timeout). Only a call that is safe to repeat, or
+			// one that never reached MASV, is tried again.
+			const verdict = errorVerdict(error);
+			const neverSent = (error as { code?: string }).code === 'ECONNREFUSED';
+			if (!idempotent && !neverSent) {
+				throw masvApiError(node, 0, `Could not reach MASV, and the call is not repeated because MASV may have acted on it: ${verdict.reason}`, auth, request.itemIndex);
+			}
+			if (await retryOrCancel(node, retry, verdict)) continue;
+			throw masvApiError(node, 0, `Could not reach MASV: ${retry.summary()}`, auth, request.itemIndex);
+		}
+		const status = response.statusCode;
+		if (status < 400) return response.body as T;
+		const verdict = statusVerdict(status, response.headers);
+		// A create that got a 5xx may have been carried out; 429 and 503 mean MASV did not act.
+		const repeatable = idempotent || status === 429 || status === 503;
+		if (repeatable && (await retryOrCancel(node, retry, verdict))) continue;
+		const error = masvApiError(node, status, response.body, auth, request.itemIndex);
+		if (verdict.transient && repeatable) {
+			const note = `The node retried for ${retry.elapsedSeconds} s (${retry.attempts} tries) and gave up.`;
+			error.description = error.description ? `${error.description} ${note}` : note;
+		}
+		throw error;
+	}
+}
+
+/** Extra time `guard` gives an API call beyond the helper's own idle timeout. */
+const STALL_GRACE_MS = 5000;
+
+async function retryOrCancel(node: INode, retry: RetryWindow, verdict: Verdict): Promise<boolean> {
+	try {
+		return await retry.failed(verdict);
+	} catch {
+		// Only a cancel ends a wait early.
+		throw masvCancelled(node);
+	}
+}
+
+function cancelSignal(ctx: MasvContext): AbortSignal | undefined {
+	const withSignal = ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined };
+	return typeof withSignal.getExecutionCancelSignal === 'function'
+		? withSignal.getExecutionCancelSignal()
+		: undefined;
+}
+
+export function throwIfCancelled(ctx: MasvContext, node: INode): void {
+	if (cancelSignal(ctx)?.aborted) {
+		throw masvCancelled(node);
+	}
+}
+
+export function masvCancelled(node: INode): NodeOperationError {
+	return new NodeOperationError(node, 'The execution was cancelled');
+}
