@@ -100,6 +100,10 @@ describe('retry policy', () => {
 		});
 	});
 
+	it('routed operations time out after the stall timeout too (requestDefaults)', () => {
+		expect(new Masv().description.requestDefaults?.timeout).toBe(DEFAULT_STALL_TIMEOUT_SECONDS * 1000);
+	});
+
 	it("a part's ETag is checked against its MD5 where it is one", () => {
 		const md5 = '0123456789abcdef0123456789abcdef';
 		expect(etagMatches(`"${md5}"`, md5)).toBe(true);

@@ -159,9 +159,10 @@ async function withRetries<T>(
 		const repeatable = idempotent || status === 429 || status === 503;
 		if (repeatable && (await retryOrCancel(node, retry, verdict))) continue;
 		const error = masvApiError(node, status, response.body, auth, request.itemIndex);
-		if (verdict.transient && repeatable) {
-			const note = `The node retried for ${retry.elapsedSeconds} s (${retry.attempts} tries) and gave up.`;
-			error.description = error.description ? `${error.description} ${note}` : note;
+		if (verdict.transient) {
+			error.description = repeatable
+				? `${error.description ?? ''} The node retried for ${retry.elapsedSeconds} s (${retry.attempts} tries) and gave up.`.trim()
+				: 'MASV had a server error. The call was not repeated, since MASV may have carried it out: check before running it again.';
 		}
 		throw error;
 	}
