@@ -3,6 +3,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { getMasvBaseUrl, masvApiRequest, masvPackageRequest } from '../Masv/api/request';
 import type { MasvContext } from '../Masv/api/request';
 import { withoutTokens } from '../Masv/shared/secrets';
+import { unlessGone } from '../Masv/api/webhooks';
 
 /**
  * The custom metadata of a package (the answers to its portal's form):
@@ -58,15 +59,13 @@ export async function packageItemJson(ctx: MasvContext, pkg: IDataObject, option
  */
 export async function freshPackage(ctx: MasvContext, teamId: string, event: IDataObject): Promise<{ pkg: IDataObject; fresh: boolean }> {
 	const id = String(event.id ?? '');
-	try {
-		const pkg = await masvApiRequest<IDataObject>(ctx, {
+	const pkg = await unlessGone(ctx.getNode(), async () =>
+		await masvApiRequest<IDataObject>(ctx, {
 			method: 'GET',
 			path: `/v1.1/teams/${encodeURIComponent(teamId)}/packages/${encodeURIComponent(id)}`,
-		});
-		if (pkg && typeof pkg === 'object' && pkg.id !== undefined) return { pkg, fresh: true };
-	} catch (error) {
-		if (!isNotFound(error)) throw error;
-	}
+		}),
+	);
+	if (pkg && typeof pkg === 'object' && pkg.id !== undefined) return { pkg, fresh: true };
 	const portalId = typeof event.portal_id === 'string' ? event.portal_id : '';
 	if (portalId) {
 		const listed = await masvApiRequest<unknown>(ctx, {
@@ -78,8 +77,4 @@ export async function freshPackage(ctx: MasvContext, teamId: string, event: IDat
 		if (match) return { pkg: match, fresh: true };
 	}
 	return { pkg: { ...event }, fresh: false };
-}
-
-function isNotFound(error: unknown): boolean {
-	return String((error as { httpCode?: unknown }).httpCode) === '404';
 }

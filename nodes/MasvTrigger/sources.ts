@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { masvApiRequest } from '../Masv/api/request';
+import { unlessGone } from '../Masv/api/webhooks';
 import type { MasvContext } from '../Masv/api/request';
 import { PageWalk } from '../Masv/shared/pages';
 import { PAGE_SIZE, recordsOf, totalOf } from '../Masv/shared/routing';
@@ -121,15 +122,12 @@ export function v11Source(
 		},
 		async lookup(id) {
 			const teamId = await teamOf();
-			try {
-				return await masvApiRequest<IDataObject>(ctx, {
+			return await unlessGone(ctx.getNode(), async () =>
+				await masvApiRequest<IDataObject>(ctx, {
 					method: 'GET',
 					path: `/v1.1/teams/${encodeURIComponent(teamId)}/packages/${encodeURIComponent(id)}`,
-				});
-			} catch (error) {
-				if (String((error as { httpCode?: unknown }).httpCode) === '404') return undefined;
-				throw error;
-			}
+				}),
+			);
 		},
 		async latestFinalized() {
 			return recordsOf(await readPage('finalized', 1)(firstPage))[0];

@@ -1,4 +1,6 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import { toNodeError } from './errors';
 
 import { masvApiRequest } from './request';
 import type { MasvContext } from './request';
@@ -153,4 +155,19 @@ export async function detachWebhookFromPortal(ctx: MasvContext, portalId: string
 export function isWebhooksFeatureRefusal(error: unknown): boolean {
 	const status = Number((error as { httpCode?: unknown }).httpCode);
 	return status === 402 || status === 403;
+}
+
+/** Whether a failed MASV call answered 404. */
+export function isNotFound(error: unknown): boolean {
+	return String((error as { httpCode?: unknown }).httpCode) === '404';
+}
+
+/** The call's answer, or undefined when MASV answers 404 (the webhook, portal or package is gone). */
+export async function unlessGone<T>(node: INode, call: () => Promise<T>): Promise<T | undefined> {
+	try {
+		return await call();
+	} catch (error) {
+		if (isNotFound(error)) return undefined;
+		throw toNodeError(node, error, 0);
+	}
 }
