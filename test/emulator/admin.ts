@@ -74,6 +74,13 @@ export function buildAdminRouter(emu: EmulatorHandle): Router {
 		return { status: 200, body: admin.setPackageState(ctx.params.id, state as PackageState) };
 	});
 
+	r.post('/_emulator/packages/:id/finalize', (ctx) => {
+		const pkg = emu.core.state.packages.get(ctx.params.id);
+		if (!pkg) throw notFound('package');
+		emu.core.forceFinalize(pkg);
+		return { status: 200, body: admin.getPackage(pkg.id) };
+	});
+
 	r.post('/_emulator/teams', (ctx) => ({ status: 201, body: admin.createTeam({ name: optString(asBody(ctx.body), 'name') }) }));
 	r.post('/_emulator/api_keys', (ctx) => {
 		const b = asBody(ctx.body);

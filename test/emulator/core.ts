@@ -303,6 +303,22 @@ export class Core {
 		this.emitWebhook('package.finalized', pkg);
 	}
 
+	/**
+	 * Test hook: a `new` package becomes `finalized` as after a finalize call (webhook event
+	 * included), whether or not it holds files, for tests of what follows a finalize (triggers).
+	 */
+	forceFinalize(pkg: Pkg): void {
+		if (pkg.state !== 'new') throw new ApiError(409, `package is ${pkg.state}`);
+		if (this.finalizedFiles(pkg).length > 0) return this.finalizePackage(pkg);
+		const now = this.now();
+		pkg.state = 'finalized';
+		pkg.finalizedAt = now;
+		pkg.updatedAt = now;
+		const upload = this.state.activities.get(pkg.uploadActivityId);
+		if (upload) this.setActivity(upload, 'complete');
+		this.emitWebhook('package.finalized', pkg);
+	}
+
 	removeFile(pkg: Pkg, file: PFile): void {
 		pkg.fileIds = pkg.fileIds.filter((id) => id !== file.id);
 		this.state.files.delete(file.id);

@@ -70,8 +70,13 @@ export function registerWebhooks(router: Router): void {
 	});
 
 	router.delete('/v1/custom_webhooks/:webhookId', (ctx) => {
-		requireWebhook(ctx);
-		ctx.core.state.webhooks.delete(ctx.params.webhookId);
+		const hook = requireWebhook(ctx);
+		ctx.core.state.webhooks.delete(hook.id);
+		// A deleted webhook is no longer attached anywhere (UNCERTAIN §13.3: assumed of MASV).
+		for (const portal of ctx.core.state.portals.values()) {
+			const list = Array.isArray(portal.data.custom_webhooks) ? (portal.data.custom_webhooks as Json[]) : [];
+			if (list.some((entry) => entry.id === hook.id)) portal.data.custom_webhooks = list.filter((entry) => entry.id !== hook.id);
+		}
 		return { status: 204 };
 	});
 }
