@@ -52,8 +52,12 @@ interface Walk {
  * A walk is settled when it read one page, or when every page reported the same
  * `metadata.total`. Packages enter the `new` list only at its top (a new upload is the newest),
  * so an unchanged total there means that no record left above the read either. A walk that is not
- * settled is repeated, up to MAX_WALKS times, and the records of all walks are joined. Where MASV
- * gives no total, a repeated walk that returns the same IDs in the same order settles it.
+ * settled is repeated, up to MAX_WALKS times; the first settled walk is the answer, and when none
+ * settles the records of all walks are joined. Where MASV gives no total, a repeated walk that
+ * returns the same IDs in the same order settles it. (In the finalized list a package can also
+ * enter below the read, when a long upload finishes; one leaving above and one entering below
+ * within the same read keep the total and can still skip a record. Such a package is read again by
+ * the next polls while it is within the look-back, and a pending one is looked up by ID.)
  */
 export async function walkList(
 	readPage: (page: number) => Promise<unknown>,
@@ -65,12 +69,13 @@ export async function walkList(
 	for (let attempt = 1; attempt <= MAX_WALKS; attempt++) {
 		const walk = await walkOnce(readPage, firstPage, enough);
 		const ids = walk.records.map((record) => String(record.id)).join(',');
-		for (const record of walk.records) joined.set(String(record.id), record);
 		const totals = walk.totals;
 		const steadyTotal = totals.every((total) => total !== undefined && total === totals[0]);
 		if (totals.length <= 1 || steadyTotal || ids === previousIds) {
-			return { records: newestFirst([...joined.values()]), settled: true };
+			// A settled walk is the list as it is: records that only earlier walks saw have left it.
+			return { records: newestFirst(walk.records), settled: true };
 		}
+		for (const record of walk.records) joined.set(String(record.id), record);
 		previousIds = ids;
 	}
 	return { records: newestFirst([...joined.values()]), settled: false };
