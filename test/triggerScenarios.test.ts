@@ -49,7 +49,7 @@ describe('MASV Trigger: never misses, never repeats', () => {
 	const backdate = (id: string, ms: number) => {
 		emu.core.state.packages.get(id)!.createdAt -= ms;
 	};
-	const teamTrigger = (options: IDataObject = {}) => triggerNode({ event: 'teamPackageFinalized', teamId: rl(emu.teamId), options });
+	const teamTrigger = (options: Record<string, string> = {}) => triggerNode({ event: 'teamPackageFinalized', teamId: rl(emu.teamId), options });
 	/** Runs `action` once, when the first request matching `when` reaches the emulator (before it is answered). */
 	const onRequest = (when: (record: Omit<RequestRecord, 'seq' | 'time'>) => boolean, action: () => void) => {
 		let done = false;

@@ -345,9 +345,13 @@ export class MasvWebhookTrigger implements INodeType {
 				includeMetadata: this.getNodeParameter('options.includeMetadata', false) === true,
 			});
 		} catch (error) {
-			// MASV is answered with an error and tries the event again.
+			// No execution: MASV gets an error answer and tries the event again (up to 5 attempts).
+			// (An error thrown here would make n8n start an execution that failed.)
 			ledger.release(event.eventId);
-			throw toNodeError(this.getNode(), error, 0);
+			const message = (error as Error).message;
+			this.logger.warn(`MASV Webhook Trigger: event ${event.eventId} not taken, MASV will send it again: ${message}`);
+			response.status(503).json({ message: `Could not read the package from MASV: ${message}` });
+			return { noWebhookResponse: true };
 		}
 		state.events = ledger.toSave(now);
 		return {

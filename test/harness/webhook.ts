@@ -75,7 +75,9 @@ export async function startWebhookTrigger(
 	const answers: Answer[] = [];
 	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 	const description = nodeType.description.webhooks?.[0];
-	if (!description || !nodeType.webhook || !nodeType.webhookMethods) throw new Error(`${node.type} is not a webhook trigger`);
+	const methods = nodeType.webhookMethods?.default;
+	if (!description || !nodeType.webhook || !methods) throw new Error(`${node.type} is not a webhook trigger`);
+	const runWebhook: NonNullable<INodeType['webhook']> = nodeType.webhook;
 
 	const workflow = () =>
 		new Workflow({
@@ -155,7 +157,7 @@ export async function startWebhookTrigger(
 				[],
 				null,
 			);
-			const result = await nodeType.webhook!.call(context);
+			const result = await runWebhook.call(context);
 			save(wf);
 			if (result.noWebhookResponse) {
 				if (!answered) status = 500;
@@ -186,7 +188,6 @@ export async function startWebhookTrigger(
 		},
 		async activate(activation = 'activate') {
 			const wf = workflow();
-			const methods = nodeType.webhookMethods!.default;
 			const exists = await methods.checkExists.call(hook(wf, activation));
 			let created = false;
 			if (!exists) {
@@ -198,7 +199,7 @@ export async function startWebhookTrigger(
 		},
 		async deactivate() {
 			const wf = workflow();
-			await nodeType.webhookMethods!.default.delete.call(hook(wf, 'update'));
+			await methods.delete.call(hook(wf, 'update'));
 			save(wf);
 		},
 		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
