@@ -113,6 +113,15 @@ describe('MASV Webhook Trigger against the emulator', () => {
 		expect(webhooks()[0].data.headers).toEqual({ [HEADER_NAME]: saved.secret });
 		expect(attached()).toEqual([webhooks()[0].id]);
 
+		// The read routes are inferred (docs/masv-api.md §13.3): where MASV answers 404 for them,
+		// the documented PUT still finds the webhook, and no second one is made.
+		const id = webhooks()[0].id;
+		emu.faults.add({ target: 'api', type: 'status', status: 404, method: 'GET', path: '^/v1/custom_webhooks/', times: -1 });
+		expect(await trigger.activate('init')).toEqual({ created: true });
+		expect(webhooks().map((w) => w.id)).toEqual([id]);
+		expect(attached()).toEqual([id]);
+		emu.faults.clear();
+
 		// Someone deleted it in MASV: a new one is made.
 		await api(emu, 'DELETE', `/v1/custom_webhooks/${webhooks()[0].id}`);
 		expect(await trigger.activate('init')).toEqual({ created: true });

@@ -233,16 +233,16 @@ export class MasvWebhookTrigger implements INodeType {
 					const hook = await withFeatureCheck(this, async () =>
 						await unlessGone(this.getNode(), async () => await getCustomWebhook(this, state.webhookId as string)),
 					);
-					if (!hook) {
-						delete state.webhookId;
-						delete state.secret;
-						return false;
-					}
+					// Not found by the (inferred) read route: create() rewrites it by the documented PUT,
+					// or registers a new one if MASV does not know the ID either.
+					if (!hook) return false;
 					if (!matches(hook, url, events, state.secret)) return false;
 					if (!sameSet(state.portalIds, portalIds)) return false;
 					return !(await portalsMissing(this, state.webhookId, portalIds));
 				}
-				const hooks = await withFeatureCheck(this, async () => await listCustomWebhooks(this, teamId));
+				// The list route is inferred (docs/masv-api.md §13.3): where MASV does not serve it, no
+				// earlier webhook can be found this way.
+				const hooks = (await withFeatureCheck(this, async () => await unlessGone(this.getNode(), async () => await listCustomWebhooks(this, teamId)))) ?? [];
 				const earlier = hooks.find((hook) => hook.url === url);
 				if (earlier?.id !== undefined) state.webhookId = String(earlier.id);
 				return false;
