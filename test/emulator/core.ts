@@ -503,7 +503,7 @@ export class Core {
 			delivery.attempts++;
 			const copies = Math.max(1, Math.floor(this.config.webhookCopies));
 			const results = await Promise.all(Array.from({ length: copies }, async () => await this.sendOnce(delivery)));
-			if (results.some((ok) => ok)) return;
+			if (results.some((ok) => ok) || attempt === 5) return;
 			await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt).unref());
 		}
 	}
