@@ -49,7 +49,7 @@ describe('MASV Trigger: never misses, never repeats', () => {
 	const backdate = (id: string, ms: number) => {
 		emu.core.state.packages.get(id)!.createdAt -= ms;
 	};
-	const teamTrigger = (options: Record<string, string> = {}) => triggerNode({ event: 'teamPackageFinalized', teamId: rl(emu.teamId), options });
+	const teamTrigger = (options: Record<string, string | boolean> = {}) => triggerNode({ event: 'teamPackageFinalized', teamId: rl(emu.teamId), options });
 	/** Runs `action` once, when the first request matching `when` reaches the emulator (before it is answered). */
 	const onRequest = (when: (record: Omit<RequestRecord, 'seq' | 'time'>) => boolean, action: () => void) => {
 		let done = false;
@@ -280,6 +280,40 @@ describe('MASV Trigger: never misses, never repeats', () => {
 			expect([...ids(trigger.emitted[0] ?? null)].sort()).toEqual([after, longOne].sort());
 			later(MINUTE);
 			expect(await trigger.tick()).toBeNull();
+		});
+	});
+
+	describe('options and saved state', () => {
+		it('Include Metadata adds the package\'s custom metadata, read with its own token', async () => {
+			const trigger = await activateTrigger(teamTrigger({ includeMetadata: true }), { credentials });
+			const id = await createPackage('with a form');
+			emu.core.state.packages.get(id)!.metadata = [{ name: 'project_code', value: 'P-42' }] as never;
+			finalize(id);
+			emu.resetRequests();
+			later(MINUTE);
+			const [item] = (await trigger.tick())?.[0] ?? [];
+			expect(item.json).toMatchObject({ id, metadata: [{ name: 'project_code', value: 'P-42' }] });
+			expect(item.json.access_token).toBeUndefined();
+			const read = emu.requests({ kind: 'api', path: `/v1/packages/${id}/metadata` });
+			expect(read).toHaveLength(1);
+			expect(read[0].headers['x-package-token']).toEqual(expect.any(String));
+			expect(read[0].headers['x-api-key']).toBeUndefined();
+		});
+
+		it('the state of the trigger\'s first version is read on, not replaced by a new start', async () => {
+			const uploading = await createPackage('uploading under the old version');
+			const now = Date.now();
+			const v1 = { version: 1, target: `teamPackageFinalized:${emu.teamId}`, polledAt: now - MINUTE, seen: {}, pending: { [uploading]: now - MINUTE } };
+			later(MINUTE);
+			finalize(uploading);
+			// n8n restarted with the new version of the package installed.
+			const trigger = await activateTrigger(teamTrigger(), {
+				credentials,
+				staticData: { 'node:MASV Trigger': { masvTrigger: v1 } } as IDataObject,
+				activation: 'init',
+			});
+			expect(trigger.emitted.map(ids)).toEqual([[uploading]]);
+			expect(stateOf(trigger.staticData()).version).toBe(2);
 		});
 	});
 });

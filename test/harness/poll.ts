@@ -74,7 +74,12 @@ const errorReporter = { error() {}, warn() {}, info() {} };
  */
 export async function activateTrigger(
 	node: INode,
-	options: { credentials?: Record<string, ICredentialDataDecryptedObject>; staticData?: IDataObject } = {},
+	options: {
+		credentials?: Record<string, ICredentialDataDecryptedObject>;
+		staticData?: IDataObject;
+		/** How the workflow is activated: `activate` (turned on, the default), `init` (n8n started), `update`. */
+		activation?: WorkflowActivateMode;
+	} = {},
 ): Promise<ActiveTrigger> {
 	const emitted: INodeExecutionData[][][] = [];
 	const errors: Error[] = [];
@@ -130,7 +135,7 @@ export async function activateTrigger(
 			),
 		);
 	};
-	await activate(options.staticData ?? {}, 'activate');
+	await activate(options.staticData ?? {}, options.activation ?? 'activate');
 	save();
 
 	const staticData = () => JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
