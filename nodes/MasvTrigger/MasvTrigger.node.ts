@@ -57,9 +57,9 @@ function sourceFor(ctx: IPollFunctions, event: MasvTriggerEvent): { source: Pack
 }
 
 /**
- * The static data objects of the activations this process has polled. n8n builds a new workflow
- * object (with its own static data) for every activation and polls it with the same activation
- * mode every time, so "not seen yet" marks the first poll of an activation.
+ * The poll contexts this process has polled with. n8n makes one context per activation and polls
+ * with it every time, so "not seen yet" marks the first poll of an activation. (Not the static data
+ * object: where n8n keeps poll state in its own cursor store, each poll gets a fresh copy.)
  */
 const polledActivations = new WeakSet<object>();
 
@@ -70,9 +70,9 @@ const polledActivations = new WeakSet<object>();
  * version of a running workflow (`update`) and a change of leader (`leadershipChange`) resume from
  * the saved state instead.
  */
-function isTurnedOn(ctx: IPollFunctions, staticData: IDataObject): boolean {
-	const first = !polledActivations.has(staticData);
-	polledActivations.add(staticData);
+function isTurnedOn(ctx: IPollFunctions): boolean {
+	const first = !polledActivations.has(ctx);
+	polledActivations.add(ctx);
 	return first && ctx.getActivationMode() === 'activate';
 }
 
@@ -184,7 +184,7 @@ export class MasvTrigger implements INodeType {
 
 		const staticData = this.getWorkflowStaticData('node');
 		const result = await pollPackages(source, staticData.masvTrigger, target, Date.now(), {
-			restart: isTurnedOn(this, staticData),
+			restart: isTurnedOn(this),
 			startFrom: startFromMs(this),
 		});
 		// The items are built before the state is kept: a failure (metadata) leaves the state as it
