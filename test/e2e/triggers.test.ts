@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { REPO, n8nCliOk, pinned, readLog, tail, type RunningN8n } from '../../scripts/e2e/lib/n8n';
-import { login, openSession, setupOwner, type Session } from '../../scripts/e2e/lib/session';
-import { readWorkflowDir } from '../../scripts/e2e/lib/workflows';
+import { REPO, n8nCliOk, pinned, readLog, tail, type RunningN8n } from '../../tools/n8n/n8n';
+import { login, openSession, setupOwner, type Session } from '../../tools/n8n/session';
+import { readWorkflowDir } from '../../tools/n8n/workflows';
 
 const VERSION = process.env.N8N_VERSION || pinned().n8nDefault;
 const OUT = join(REPO, '.test-output/e2e-triggers', `n8n-${VERSION}`);

@@ -20,7 +20,7 @@ import type {
 	WorkflowActivateMode,
 } from 'n8n-workflow';
 
-import { additionalData, nodeTypes, registerNodeType } from './index';
+import { additionalData, nodeTypes, registerNodeType } from '../../tools/harness/index';
 
 export const MASV_WEBHOOK_TRIGGER_TYPE = 'n8n-nodes-masv.masvWebhookTrigger';
 
