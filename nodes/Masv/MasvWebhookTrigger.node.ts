@@ -236,7 +236,8 @@ export class MasvWebhookTrigger implements INodeType {
 					// Not found by the (inferred) read route: create() rewrites it by the documented PUT,
 					// or registers a new one if MASV does not know the ID either.
 					if (!hook) return false;
-					if (!matches(hook, url, events, state.secret)) return false;
+					// Without its secret the trigger could not tell MASV's deliveries from others.
+					if (!state.secret || !matches(hook, url, events, state.secret)) return false;
 					if (!sameSet(state.portalIds, portalIds)) return false;
 					return !(await portalsMissing(this, state.webhookId, portalIds));
 				}
@@ -289,8 +290,14 @@ export class MasvWebhookTrigger implements INodeType {
 						previousPortals.filter((id) => !portalIds.includes(id)),
 					);
 				} catch (error) {
-					await detachAll(this, webhookId, portalIds);
-					await deleteCustomWebhook(this, webhookId);
+					try {
+						await detachAll(this, webhookId, portalIds);
+						await unlessGone(this.getNode(), async () => await deleteCustomWebhook(this, webhookId as string));
+					} catch (cleanupError) {
+						this.logger.warn(
+							`MASV Webhook Trigger: could not remove webhook ${webhookId} after a failed activation: ${(cleanupError as Error).message}`,
+						);
+					}
 					delete state.webhookId;
 					delete state.secret;
 					delete state.portalIds;

@@ -161,7 +161,7 @@ describe(`MASV triggers in a running n8n ${VERSION}`, () => {
 		await session.emulator.admin.redeliverWebhook(deliveries[0].id);
 		for (const delivery of deliveries) assert.ok(delivery.statuses.every((s) => s === 200), JSON.stringify(delivery.statuses));
 
-		await until('three executions recorded', () => recorded('webhook').length >= 3, 30_000);
+		await until('three executions recorded', () => recorded('webhook').length >= 3, 60_000);
 		await new Promise((resolve) => setTimeout(resolve, 3000)); // room for a repeat to show up
 		const names = recorded('webhook');
 		assert.deepEqual(
@@ -221,12 +221,12 @@ describe(`MASV triggers in a running n8n ${VERSION}`, () => {
 		finalize(third);
 		const fourth = await createTeamPackage('poll: 4 (uploading across a poll)');
 		const firstWave = [early[0], early[1], third];
-		await until('the first poll after the finalizations', () => firstWave.every((id) => recorded('poll').includes(`poll ${id}`)), 75_000);
+		await until('the first poll after the finalizations', () => firstWave.every((id) => recorded('poll').includes(`poll ${id}`)), 100_000);
 		finalize(fourth);
 		const fifth = await createTeamPackage('poll: 5');
 		finalize(fifth);
 		const all = [...firstWave, fourth, fifth];
-		await until('the second poll', () => all.every((id) => recorded('poll').includes(`poll ${id}`)), 75_000);
+		await until('the second poll', () => all.every((id) => recorded('poll').includes(`poll ${id}`)), 100_000);
 		assert.deepEqual([...recorded('poll')].sort(), all.map((id) => `poll ${id}`).sort());
 		mark('polling', t);
 	});
