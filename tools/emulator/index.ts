@@ -90,6 +90,10 @@ export interface EmulatorAdmin {
 	advanceClock(ms: number): number;
 	setConfig(partial: Partial<EmulatorConfig>): EmulatorConfig;
 	webhookDeliveries(): WebhookDelivery[];
+	/** Sends the deliveries held by config `holdWebhooks`: in the order made or reversed, one by one or all at once. */
+	releaseWebhooks(order?: 'made' | 'reverse', together?: boolean): Promise<WebhookDelivery[]>;
+	/** Sends a delivery (by event ID) once more, as MASV's next attempt. */
+	redeliverWebhook(eventId: string): Promise<WebhookDelivery>;
 	/** Waits for background work (hashing, portal deliveries, webhooks). */
 	idle(): Promise<void>;
 	/** Back to the seed (same ids and API key); clears files, faults and the request log. */
@@ -306,10 +310,13 @@ class MasvEmulator implements Emulator {
 				return { ...core.config };
 			},
 			webhookDeliveries: () => [...core.state.webhookDeliveries],
+			releaseWebhooks: (order, together) => core.releaseWebhooks(order, together),
+			redeliverWebhook: (eventId) => core.redeliver(eventId),
 			idle: () => core.idle(),
 			reset: async () => {
 				await core.idle();
 				core.state = new State();
+				core.heldWebhooks = [];
 				for (const upload of [...core.storage.uploads.values()]) await core.storage.abort(upload);
 				core.storage.objects.clear();
 				for (const dir of ['parts', 'objects', 'blobs', 'integrations']) await fsp.rm(join(this.dataDir, dir), { recursive: true, force: true });

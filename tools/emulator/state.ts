@@ -153,14 +153,21 @@ export interface Webhook {
 }
 
 export interface WebhookDelivery {
+	/** The event's `event_id`. */
 	id: string;
 	webhookId: string;
 	url: string;
 	method: string;
+	/** The webhook's static headers, sent with every attempt. */
+	headers: Record<string, string>;
 	body: Json;
+	/** Attempts made (each one sent `webhookCopies` times). */
 	attempts: number;
+	/** Status of the last answer (0 when there was none). */
 	status: number | null;
 	error: string | null;
+	/** Status of every copy of every attempt, in order (0: no answer). */
+	statuses: number[];
 }
 
 export interface Form {
