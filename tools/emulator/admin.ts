@@ -119,5 +119,10 @@ export function buildAdminRouter(emu: EmulatorHandle): Router {
 	});
 	r.post('/_emulator/config', (ctx) => ({ status: 200, body: admin.setConfig(asBody(ctx.body) as Json) }));
 	r.get('/_emulator/webhooks', () => ({ status: 200, body: admin.webhookDeliveries() }));
+	r.post('/_emulator/custom_webhooks', (ctx) => {
+		const body = asBody(ctx.body);
+		admin.setCustomWebhooks(body.enabled !== false, optString(body, 'teamId'));
+		return { status: 204 };
+	});
 	return r;
 }
