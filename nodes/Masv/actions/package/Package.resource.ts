@@ -4,6 +4,7 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import { operationSelector } from '../types';
 import {
 	packageListFilters,
+	TEAM_PACKAGE_FILTERS,
 	packageLocator,
 	packageTokenOption,
 	resourceLocator,
@@ -241,8 +242,9 @@ export const packageFields: INodeProperties[] = [
 
 	// lists
 	...returnAllAndLimit(show(['getAll', 'getReceived']), 1),
-	...packageListFilters(show(['getAll'])),
-	...packageListFilters(show(['getReceived']), [
+	...packageListFilters(show(['getAll']), 'dateTime', TEAM_PACKAGE_FILTERS),
+	...packageListFilters(show(['getReceived']), 'dateTime', [
+		...TEAM_PACKAGE_FILTERS,
 		{
 			displayName: 'Portal Name',
 			name: 'portal',

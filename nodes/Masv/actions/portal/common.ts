@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode } from 'n8n-workflow';
 
+import { isoTimestamp } from '../../shared/dates';
 import { listParameter } from '../../shared/items';
 import { masvApiRequest } from '../../transport/request';
 import type { MasvContext } from '../../transport/request';
@@ -82,20 +83,21 @@ function emails(node: INode, value: unknown, parameter: string, itemIndex: numbe
 	return list;
 }
 
-function isoDate(node: INode, value: unknown, parameter: string, itemIndex: number): string {
-	const date = new Date(String(value));
-	if (Number.isNaN(date.getTime())) {
+function isoDate(node: INode, value: unknown, parameter: string, itemIndex: number, timeZone: string): string {
+	const iso = isoTimestamp(value, timeZone);
+	if (iso === undefined) {
 		throw new NodeOperationError(node, `"${String(value)}" in "${parameter}" is not a date`, { itemIndex });
 	}
-	return date.toISOString();
+	return iso;
 }
 
 /**
  * The MASV portal body (docs/masv-api.md §9.1) for the fields the user set. `collection` names the
  * node parameter that holds them (for error messages). An empty value clears a field: no tag, no
- * expiry, no file-type restriction, no recipients.
+ * expiry, no file-type restriction, no recipients. `timeZone` (the workflow's) reads an Expiry
+ * without a zone.
  */
-export function portalBody(node: INode, fields: PortalFields, collection: string, itemIndex: number): IDataObject {
+export function portalBody(node: INode, fields: PortalFields, collection: string, itemIndex: number, timeZone: string): IDataObject {
 	const body: IDataObject = {};
 	for (const [field, property] of PLAIN_FIELDS) {
 		const value = fields[field];
@@ -112,7 +114,7 @@ export function portalBody(node: INode, fields: PortalFields, collection: string
 		// §9.1: `expiry` is only read when `expiry_enabled`; an empty Expiry turns it off.
 		const enabled = String(fields.expiry).trim() !== '';
 		body.expiry_enabled = enabled;
-		if (enabled) body.expiry = isoDate(node, fields.expiry, `${collection} > Expiry`, itemIndex);
+		if (enabled) body.expiry = isoDate(node, fields.expiry, `${collection} > Expiry`, itemIndex, timeZone);
 	}
 	if (fields.fileTypes !== undefined) {
 		const types = listParameter(fields.fileTypes).map((type) => (type.startsWith('.') ? type : `.${type}`));

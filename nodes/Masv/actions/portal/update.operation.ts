@@ -38,7 +38,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				description: 'The portal keeps every setting that is not added there.',
 			});
 		}
-		const changes = portalBody(this.getNode(), fields, 'Update Fields', itemIndex);
+		const changes = portalBody(this.getNode(), fields, 'Update Fields', itemIndex, this.getTimezone());
 		for (const [property, label] of [['name', 'Name'], ['subdomain', 'Subdomain']]) {
 			if (changes[property] === '') {
 				throw new NodeOperationError(this.getNode(), `"Update Fields > ${label}" is empty`, {
