@@ -13,6 +13,7 @@ import * as packageDelete from './package/delete.operation';
 import * as packageDownload from './package/download.operation';
 import * as finalize from './package/finalize.operation';
 import * as getFiles from './package/getFiles.operation';
+import * as getMetadata from './package/getMetadata.operation';
 import * as getTransfers from './package/getTransfers.operation';
 import * as sendToIntegration from './package/sendToIntegration.operation';
 import * as updateExpiry from './package/updateExpiry.operation';
@@ -99,6 +100,7 @@ const byResource: CustomOperationMap = {
 		download: packageDownload.execute,
 		finalize: finalize.execute,
 		getFiles: getFiles.execute,
+		getMetadata: getMetadata.execute,
 		getTransfers: getTransfers.execute,
 		sendToIntegration: sendToIntegration.execute,
 		updateExpiry: updateExpiry.execute,

@@ -26,7 +26,7 @@ import { simplifyParameter } from '../../shared/simplify';
 const show = showFor('package');
 
 /** Operations that act on one package with its package token (custom operations). */
-const TOKEN_OPERATIONS = ['delete', 'finalize', 'getFiles', 'getTransfers', 'sendToIntegration', 'updateExpiry'];
+const TOKEN_OPERATIONS = ['delete', 'finalize', 'getFiles', 'getMetadata', 'getTransfers', 'sendToIntegration', 'updateExpiry'];
 
 /**
  * The Operation selector, with its options' literal types: every option without routing is a
@@ -99,6 +99,13 @@ export const packageOperations = operationSelector({
 				output: [stripTokens],
 				simplify: 'package',
 			}),
+		},
+		{
+			name: 'Get Metadata',
+			value: 'getMetadata',
+			action: 'Get the custom metadata of a package',
+			description:
+				'Get the answers the sender gave in the form of the portal the package came through (such as a project code), as fields and as a name → value map for routing',
 		},
 		{
 			name: 'Get Received',
@@ -278,5 +285,5 @@ export const packageFields: INodeProperties[] = [
 
 	...upload.description,
 	...download.description,
-	simplifyParameter(show(['get', 'getAll', 'getReceived', 'getFiles', 'getTransfers'])),
+	simplifyParameter(show(['get', 'getAll', 'getReceived', 'getFiles', 'getMetadata', 'getTransfers'])),
 ];
