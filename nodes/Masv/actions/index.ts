@@ -23,6 +23,8 @@ import * as portalUpdate from './portal/update.operation';
 import { tagFields, tagOperations } from './tag/Tag.resource';
 import { teamFields, teamOperations } from './team/Team.resource';
 import { teamspaceFields, teamspaceOperations } from './teamspace/Teamspace.resource';
+import { webhookFields, webhookOperations } from './webhook/Webhook.resource';
+import * as webhookUpdate from './webhook/update.operation';
 import type { CustomOperation, CustomOperations } from './types';
 
 export const resourceSelector: INodeProperties = {
@@ -40,6 +42,7 @@ export const resourceSelector: INodeProperties = {
 		{ name: 'Tag', value: 'tag', description: 'Labels for packages and portals' },
 		{ name: 'Team', value: 'team', description: 'Teams of the API key and their members' },
 		{ name: 'Teamspace', value: 'teamspace', description: 'Groups of team members with their own packages' },
+		{ name: 'Webhook', value: 'webhook', description: 'Custom webhooks: MASV calls a URL when packages are created or finalized' },
 	],
 };
 
@@ -61,6 +64,8 @@ export const resourceProperties: INodeProperties[] = [
 	...teamFields,
 	teamspaceOperations,
 	...teamspaceFields,
+	webhookOperations,
+	...webhookFields,
 ];
 
 /** The Operation selector of every resource, with its literal types. */
@@ -73,6 +78,7 @@ interface OperationSelectors {
 	tag: typeof tagOperations;
 	team: typeof teamOperations;
 	teamspace: typeof teamspaceOperations;
+	webhook: typeof webhookOperations;
 }
 
 type OptionOf<Selector extends INodeProperties> = NonNullable<Selector['options']>[number];
@@ -110,6 +116,7 @@ const byResource: CustomOperationMap = {
 	tag: {},
 	team: {},
 	teamspace: {},
+	webhook: { update: webhookUpdate.execute },
 };
 
 /**

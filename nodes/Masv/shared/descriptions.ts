@@ -7,7 +7,7 @@ import { v11Pagination } from './routing';
 const ID_REGEX = '[0-9A-Za-z]{10,40}';
 
 interface LocatorSpec {
-	name: 'teamId' | 'packageId' | 'portalId' | 'teamspaceId' | 'integrationId';
+	name: 'teamId' | 'packageId' | 'portalId' | 'teamspaceId' | 'integrationId' | 'webhookId';
 	displayName: string;
 	searchListMethod: string;
 	description: string;

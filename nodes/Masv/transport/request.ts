@@ -28,6 +28,8 @@ export interface MasvRequest {
 	 */
 	idempotent?: boolean;
 	itemIndex?: number;
+	/** The operation's own hints for a failure, by HTTP status (see `masvApiError`). */
+	hints?: Partial<Record<number, string>>;
 }
 
 /** How API calls are retried (docs/masv-api.md §19). Exported for the tests and the docs only. */
@@ -150,7 +152,7 @@ async function withRetries<T>(
 				continue;
 			}
 		}
-		throw masvApiError(node, status, response.body, auth, request.itemIndex);
+		throw masvApiError(node, status, response.body, auth, request.itemIndex, request.hints);
 	}
 }
 
