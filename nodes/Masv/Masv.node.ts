@@ -2,7 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { customOperations, resourceProperties } from './actions';
-import { searchIntegrations, searchPackages, searchPortals, searchTeams, searchTeamspaces } from './methods/listSearch';
+import { searchIntegrations, searchPackages, searchPortals, searchTeams, searchTeamspaces, searchWebhooks } from './methods/listSearch';
 import { DEFAULT_BASE_URL } from './transport/request';
 import { DEFAULT_STALL_TIMEOUT_SECONDS } from './transport/retry';
 
@@ -32,7 +32,7 @@ export class Masv implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchTeams, searchPackages, searchPortals, searchTeamspaces, searchIntegrations },
+		listSearch: { searchTeams, searchPackages, searchPortals, searchTeamspaces, searchIntegrations, searchWebhooks },
 	};
 
 	customOperations = customOperations;

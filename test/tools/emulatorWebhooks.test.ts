@@ -43,7 +43,8 @@ describe('emulator: webhook deliveries', () => {
 		answers = [];
 	});
 	afterEach(() => {
-		emu.admin.setConfig({ holdWebhooks: false, webhookCopies: 1, customWebhooks: true });
+		emu.admin.setConfig({ holdWebhooks: false, webhookCopies: 1 });
+		emu.admin.setCustomWebhooks(true);
 	});
 
 	const portalId = () => emu.seed.portalId;
@@ -112,7 +113,7 @@ describe('emulator: webhook deliveries', () => {
 
 	it('answers 403 on every webhook route when the team may not use custom webhooks', async () => {
 		const id = await register();
-		emu.admin.setConfig({ customWebhooks: false });
+		emu.admin.setCustomWebhooks(false);
 		const routes: Array<[string, string]> = [
 			['POST', `/v1/teams/${emu.teamId}/custom_webhooks`],
 			['GET', `/v1/teams/${emu.teamId}/custom_webhooks`],

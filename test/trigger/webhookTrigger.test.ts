@@ -26,7 +26,8 @@ describe('MASV Webhook Trigger against the emulator', () => {
 		forgetDeliveries();
 	});
 	afterEach(async () => {
-		emu.admin.setConfig({ holdWebhooks: false, webhookCopies: 1, customWebhooks: true });
+		emu.admin.setConfig({ holdWebhooks: false, webhookCopies: 1 });
+		emu.admin.setCustomWebhooks(true);
 		await emu.admin.idle();
 		for (const trigger of open.splice(0)) await trigger.close();
 	});
@@ -256,7 +257,7 @@ describe('MASV Webhook Trigger against the emulator', () => {
 	});
 
 	it('a team without custom webhooks: activation fails with a message that says so and points to polling', async () => {
-		emu.admin.setConfig({ customWebhooks: false });
+		emu.admin.setCustomWebhooks(false);
 		const trigger = await start();
 		const failure = trigger.activate();
 		await expect(failure).rejects.toThrow(/does not let this team use custom webhooks \(HTTP 403/);

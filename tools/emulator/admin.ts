@@ -136,5 +136,10 @@ export function buildAdminRouter(emu: EmulatorHandle): Router {
 	});
 	// Sends a delivery again, as MASV's next attempt at the same event.
 	r.post('/_emulator/webhooks/:id/redeliver', async (ctx) => ({ status: 200, body: await admin.redeliverWebhook(ctx.params.id) }));
+	r.post('/_emulator/custom_webhooks', (ctx) => {
+		const body = asBody(ctx.body);
+		admin.setCustomWebhooks(body.enabled !== false, optString(body, 'teamId'));
+		return { status: 204 };
+	});
 	return r;
 }

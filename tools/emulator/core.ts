@@ -37,8 +37,6 @@ export interface EmulatorConfig {
 	defaultAccessLimit: number;
 	/** Actually POST webhook deliveries (§13). */
 	deliverWebhooks: boolean;
-	/** Whether teams may use custom webhooks (§13.1: MASV enables them per team); off → 403. */
-	customWebhooks: boolean;
 	/** Copies of each delivery attempt, sent at the same moment (2: every event arrives twice at once). */
 	webhookCopies: number;
 	/** Hold deliveries until `releaseWebhooks()` (admin `POST /_emulator/webhooks/release`), to send them out of order. */
@@ -61,7 +59,6 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
 	defaultExpiryDays: 7,
 	defaultAccessLimit: 5,
 	deliverWebhooks: true,
-	customWebhooks: true,
 	webhookCopies: 1,
 	holdWebhooks: false,
 	maxRequestLog: 200000,

@@ -258,6 +258,11 @@ export class State {
 	spaceMembers = new Map<string, SpaceMembership>();
 	tags = new Map<string, Tag>();
 	webhooks = new Map<string, Webhook>();
+	/**
+	 * Teams without the custom-webhook feature (§13: enabled per team on request). The 403 they get
+	 * is an emulator invention: no source documents the refusal (docs/masv-api.md §13, decision 7).
+	 */
+	customWebhooksOff = new Set<string>();
 	webhookDeliveries: WebhookDelivery[] = [];
 	forms = new Map<string, Form>();
 	connections = new Map<string, Connection>();

@@ -123,3 +123,28 @@ export async function searchIntegrations(this: ILoadOptionsFunctions, filter?: s
 	}
 	return { results };
 }
+
+/**
+ * Custom webhooks of the team chosen in `teamId`, or of every team of the key (docs/masv-api.md
+ * §13.3: the list route is inferred). Across teams, a team that refuses the list (no webhook
+ * feature, 403) is left out.
+ */
+export async function searchWebhooks(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const list = async (id: string) =>
+		recordsOf(await masvApiRequest(this, { method: 'GET', path: `/v1/teams/${encodeURIComponent(id)}/custom_webhooks` }));
+	const teamId = selectedTeam(this);
+	const all: IDataObject[] = [];
+	if (teamId) all.push(...(await list(teamId)));
+	else {
+		for (const team of await teams(this)) {
+			all.push(...(await list(String(team.id)).catch(() => [])));
+		}
+	}
+	const results = all
+		.filter((hook) => matches(filter, hook.name, hook.url, hook.id))
+		.map((hook) => ({
+			name: hook.name ? `${String(hook.name)} (${String(hook.url ?? '')})` : String(hook.url ?? hook.id),
+			value: String(hook.id),
+		}));
+	return { results };
+}

@@ -34,6 +34,8 @@ export interface MasvRequest {
 	policy?: RetryPolicy;
 	/** Runs even after the execution was cancelled (cleanup); its own window still bounds it. */
 	ignoreCancel?: boolean;
+	/** The operation's own hints for a failure, by HTTP status (see `masvApiError`). */
+	hints?: Partial<Record<number, string>>;
 }
 
 /** MASV's API, where the credential names no other base URL. */
@@ -158,7 +160,7 @@ async function withRetries<T>(
 		// A create that got a 5xx may have been carried out; 429 and 503 mean MASV did not act.
 		const repeatable = idempotent || status === 429 || status === 503;
 		if (repeatable && (await retryOrCancel(node, retry, verdict))) continue;
-		const error = masvApiError(node, status, response.body, auth, request.itemIndex);
+		const error = masvApiError(node, status, response.body, auth, request.itemIndex, request.hints);
 		if (verdict.transient) {
 			error.description = repeatable
 				? `${error.description ?? ''} The node retried for ${retry.elapsedSeconds} s (${retry.attempts} tries) and gave up.`.trim()

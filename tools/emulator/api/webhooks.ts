@@ -3,7 +3,7 @@ import { requireTeam, requireTeamOf } from '../auth';
 import { asBody, optBool, optString, optStringArray, type Json } from '../http';
 import type { Ctx, Router } from '../router';
 import type { Webhook } from '../state';
-import { forbidden, isRecord, iso, ulid, validationError } from '../util';
+import { ApiError, isRecord, iso, ulid, validationError } from '../util';
 
 function webhookBody(body: Json): Json {
 	const active = optBool(body, 'active');
@@ -27,26 +27,22 @@ function webhookJson(w: Webhook): Json {
 	return { id: w.id, team_id: w.teamId, ...w.data, created_at: iso(w.createdAt), updated_at: iso(w.updatedAt) };
 }
 
-/**
- * §13.1: custom webhooks are enabled per team by MASV. With the feature off (config
- * `customWebhooks: false`) every webhook route answers 403. UNCERTAIN: MASV's status and message
- * for this refusal are not documented.
- */
-function requireFeature(ctx: Ctx): void {
-	if (!ctx.core.config.customWebhooks) throw forbidden('custom webhooks are not enabled for this team');
+/** A team without the feature is refused every custom-webhook call (see `State.customWebhooksOff`). */
+function requireFeature(ctx: Ctx, teamId: string): void {
+	if (ctx.core.state.customWebhooksOff.has(teamId)) throw new ApiError(403, 'custom webhooks are not enabled for this team');
 }
 
 function requireWebhook(ctx: Ctx): Webhook {
-	requireFeature(ctx);
 	const hook = ctx.core.state.webhooks.get(ctx.params.webhookId);
 	requireTeamOf(ctx, hook?.teamId, 'custom webhook');
+	requireFeature(ctx, (hook as Webhook).teamId);
 	return hook as Webhook;
 }
 
 export function registerWebhooks(router: Router): void {
 	router.post('/v1/teams/:teamId/custom_webhooks', (ctx) => {
 		const { team } = requireTeam(ctx, ctx.params.teamId);
-		requireFeature(ctx);
+		requireFeature(ctx, team.id);
 		const now = ctx.core.now();
 		const hook: Webhook = { id: ulid(now), teamId: team.id, data: webhookBody(asBody(ctx.body)), createdAt: now, updatedAt: now };
 		ctx.core.state.webhooks.set(hook.id, hook);
@@ -56,7 +52,7 @@ export function registerWebhooks(router: Router): void {
 	// UNCERTAIN §13.3 (#42): list/get/delete are inferred; update answers 200 with the webhook.
 	router.get('/v1/teams/:teamId/custom_webhooks', (ctx) => {
 		const { team } = requireTeam(ctx, ctx.params.teamId);
-		requireFeature(ctx);
+		requireFeature(ctx, team.id);
 		return { status: 200, body: [...ctx.core.state.webhooks.values()].filter((w) => w.teamId === team.id).map(webhookJson) };
 	});
 

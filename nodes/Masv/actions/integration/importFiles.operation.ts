@@ -20,7 +20,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. media/clip.mov, media/stills/',
 		description:
-			'Keys or paths in the connected storage, comma-separated; a folder ends with a slash. From an expression, also an array of keys or of entries with an ID, name and kind, such as the output of List Files.',
+			'Keys or paths in the connected storage, comma-separated; a folder ends with a slash. For a Storage Gateway, the full path of each file (path and file name). From an expression, also an array of keys or of entries with an ID, name and kind, such as the output of List Files.',
 		displayOptions: show(['importFiles']),
 	},
 	{
@@ -135,6 +135,9 @@ interface ImportOptions {
  * `integration` / `importFiles`: a new team package filled from the connected storage
  * (docs/masv-api.md §14.7, `cloud_to_masv`): create the package with the API key, then start the
  * transfer with the new package's token. A refused transfer removes the empty package again.
+ * Any connection is tried, whatever its `direction`: Storage Gateway connections import too, and
+ * MASV's own client checks no direction (docs/masv-api.md §14.7, decision 3); MASV's refusal of a
+ * connection that cannot import is reported with its message.
  */
 export async function execute(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
@@ -156,13 +159,6 @@ export async function execute(this: IExecuteFunctions) {
 		let provider = typeof options.provider === 'string' ? options.provider.trim() : '';
 		if (!provider) {
 			const connection = await getConnection(this, integrationId, itemIndex);
-			if (typeof connection.direction === 'string' && connection.direction !== 'cloud_to_masv') {
-				throw new NodeOperationError(
-					this.getNode(),
-					`The integration "${String(connection.name ?? integrationId)}" is set up for ${connection.direction}, not for imports (cloud_to_masv)`,
-					{ itemIndex, description: 'Choose an integration that MASV may read from (cloud to MASV) in the parameter "integrationId".' },
-				);
-			}
 			provider = typeof connection.provider === 'string' ? connection.provider : '';
 			if (!provider) {
 				throw new NodeOperationError(this.getNode(), 'MASV returned the integration without its provider', {
