@@ -6,6 +6,7 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { toNodeError } from '../api/errors';
 import { backoffDelay, masvCancelled, networkMessage, pauseUnlessCancelled } from '../api/request';
 import { listParameter } from '../shared/items';
+import { binaryLimitError } from './binaryLimit';
 import { MIB } from './parts';
 import { storageErrorText, storageGetStream } from './storage';
 import type { BinaryStream, StorageBlueprint } from './storage';
@@ -54,6 +55,9 @@ export async function downloadFile(ctx: DownloadContext, request: DownloadFileRe
 		} catch (error) {
 			if (signal?.aborted) throw masvCancelled(node);
 			if (error instanceof NodeOperationError || error instanceof NodeApiError) throw toNodeError(node, error, request.itemIndex);
+			// The binary store refused the file: every try would end the same way.
+			const tooLarge = binaryLimitError(node, error, request.name, request.itemIndex);
+			if (tooLarge) throw tooLarge;
 			failure = networkMessage(error);
 		}
 		if (!retryable || attempt >= PART_RETRY.maxAttempts) {
