@@ -12,7 +12,8 @@
 // upload → trigger → Send to Integration, no byte through n8n), and what a file larger than
 // `database` mode allows does, upstream and in the node.
 //
-//   E2E_QUEUE_FILE_MIB=N   size of each of the 8 files (default 16; the README figures use 64)
+//   E2E_QUEUE_FILE_MIB=N      size of each of the 8 files (default 16; the README figures use 64)
+//   E2E_QUEUE_CONCURRENCY=N   n8n worker --concurrency (default 5; the README figures use 10)
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,11 @@ const FILES = 8;
 const DB_LIMIT_MIB = FILE_MIB + 8;
 const OVERSIZE = (DB_LIMIT_MIB + 1) * MIB;
 const PORTAL_FILES = 3;
+/**
+ * Executions a worker runs at once (`n8n worker --concurrency`). By default below the 8 of the load,
+ * so that one worker cannot take all of them: the test shows both at work every time, not by chance.
+ */
+const WORKER_CONCURRENCY = Number(process.env.E2E_QUEUE_CONCURRENCY || 5);
 /** Polls run at most once a minute: an emitted package may take up to that, plus the execution. */
 const TRIGGER_WAIT_MS = 150_000;
 
@@ -319,7 +325,7 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 		it('starts main and 2 workers with `database` binary data (the queue-mode default)', async () => {
 			triggerAfterId = await lastExecutionId('n8n_queue');
 			const t = Date.now();
-			deployment = await startDeployment(session.config, dbSetup(), workDir, 2);
+			deployment = await startDeployment(session.config, dbSetup(), workDir, 2, WORKER_CONCURRENCY);
 			console.log(`# main + 2 workers up in ${Date.now() - t} ms (main ${deployment.main.startMs} ms)`);
 			await untilWebhooksRegistered(deployment.main.url, ['masv-queue-load', 'masv-queue-download', 'masv-queue-portal']);
 			// The trigger's first poll (at activation) records what exists: the portal uploads must
@@ -479,7 +485,7 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 			const shared = join(workDir, 'shared-binary-data');
 			mkdirSync(shared, { recursive: true });
 			const setup: QueueSetup = { ...dbSetup(), binaryMode: 'filesystem', sharedBinaryDir: shared };
-			deployment = await startDeployment(session.config, setup, join(workDir, 'filesystem'), 2);
+			deployment = await startDeployment(session.config, setup, join(workDir, 'filesystem'), 2, WORKER_CONCURRENCY);
 			await untilWebhooksRegistered(deployment.main.url, ['masv-queue-load']);
 			await runLoad('queue, filesystem (shared)', session, deployment, 'n8n_queue');
 		});

@@ -240,7 +240,7 @@ export interface Deployment {
 }
 
 /** Main (`n8n start`), then `workers` workers at once, of one deployment, with the setup's environment. */
-export async function startDeployment(config: N8nConfig, setup: QueueSetup, workDir: string, workers: number): Promise<Deployment> {
+export async function startDeployment(config: N8nConfig, setup: QueueSetup, workDir: string, workers: number, concurrency = 10): Promise<Deployment> {
 	const withEnv: N8nConfig = { ...config, extraEnv: { ...config.extraEnv, ...deploymentEnv(setup) } };
 	const main = await startN8n(withEnv);
 	const started: RunningWorker[] = [];
@@ -249,7 +249,7 @@ export async function startDeployment(config: N8nConfig, setup: QueueSetup, work
 		await main.stop();
 	};
 	try {
-		const starting = Array.from({ length: workers }, (_, i) => startWorker(withEnv, `worker-${i + 1}`, workDir));
+		const starting = Array.from({ length: workers }, (_, i) => startWorker(withEnv, `worker-${i + 1}`, workDir, concurrency));
 		const results = await Promise.allSettled(starting);
 		for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
 		const failed = results.find((result) => result.status === 'rejected');
