@@ -41,7 +41,7 @@ export default tseslint.config(
 		},
 	},
 	{
-		files: ['test/**/*.ts', 'scripts/**/*.ts'],
+		files: ['test/**/*.ts', 'scripts/**/*.ts', 'tools/**/*.ts'],
 		extends: [js.configs.recommended, tseslint.configs.recommended],
 		rules: { 'prefer-spread': 'off' },
 	},

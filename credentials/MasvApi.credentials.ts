@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { DEFAULT_BASE_URL } from '../nodes/Masv/transport/request';
+
 export class MasvApi implements ICredentialType {
 	name = 'masvApi';
 
@@ -29,7 +31,7 @@ export class MasvApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.massive.app',
+			default: DEFAULT_BASE_URL,
 			description: 'The MASV API address. Change it only to point at a MASV emulator or proxy.',
 		},
 	];

@@ -6,9 +6,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pinned, REPO, tail } from './e2e/lib/n8n';
-import { EXAMPLES_DIR, openSession, sha256File, type Session } from './e2e/lib/session';
-import { nodeItems, readWorkflowDir, type ExecutionResult } from './e2e/lib/workflows';
+import { pinned, REPO, tail } from '../tools/n8n/n8n';
+import { EXAMPLES_DIR, openSession, sha256File, type Session } from '../tools/n8n/session';
+import { nodeItems, readWorkflowDir, type ExecutionResult } from '../tools/n8n/workflows';
 
 const MiB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.DEMO_SIZE_MIB ?? 256);

@@ -6,10 +6,10 @@
 import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
-import { pinned, REPO } from './e2e/lib/n8n';
-import { endRun, onShutdown, startTracked, stopAll } from './e2e/lib/processes';
-import { EXAMPLES_DIR, OWNER, openSession, setupOwner, type Session } from './e2e/lib/session';
-import { readWorkflowDir } from './e2e/lib/workflows';
+import { pinned, REPO } from '../tools/n8n/n8n';
+import { endRun, onShutdown, startTracked, stopAll } from '../tools/n8n/processes';
+import { EXAMPLES_DIR, OWNER, openSession, setupOwner, type Session } from '../tools/n8n/session';
+import { readWorkflowDir } from '../tools/n8n/workflows';
 
 const VERSION = process.env.N8N_VERSION || pinned().n8nDefault;
 const PORT = Number(process.env.N8N_PORT || 5678);

@@ -1,9 +1,9 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import { customOperations, resourceProperties } from './actions';
 import { searchIntegrations, searchPackages, searchPortals, searchTeams, searchTeamspaces } from './methods/listSearch';
-import { customOperations } from './operations';
-import { resourceProperties } from './resources';
+import { DEFAULT_BASE_URL } from './transport/request';
 
 export class Masv implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,7 +20,7 @@ export class Masv implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'masvApi', required: true }],
 		requestDefaults: {
-			baseURL: '={{ ($credentials.baseUrl || "https://api.massive.app").replace(new RegExp("/+$"), "") }}',
+			baseURL: `={{ ($credentials.baseUrl || "${DEFAULT_BASE_URL}").replace(new RegExp("/+$"), "") }}`,
 			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 			json: true,
 		},

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import type { IBinaryData, IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { api, credentialsFor } from '../../test/harness/emulatorApi';
+import { api, credentialsFor } from '../../tools/harness/emulatorApi';
 
 export interface EmulatorInfo {
 	url: string;
@@ -192,7 +192,7 @@ async function sdkUpload(task: WorkerTask): Promise<number> {
  * gives as `data`, and returns that node for a workflow (named Source).
  */
 async function registerSource(type: string, description: string, binary: (this: IExecuteFunctions) => Promise<IBinaryData>): Promise<INode> {
-	const { registerNodeType } = await import('../../test/harness');
+	const { registerNodeType } = await import('../../tools/harness');
 	const { NodeConnectionTypes } = await import('n8n-workflow');
 	registerNodeType(type, {
 		description: {
@@ -219,7 +219,7 @@ async function registerSource(type: string, description: string, binary: (this: 
  * every node-upload run of that size takes over in turn.
  */
 async function nodePrepare(task: WorkerTask): Promise<number> {
-	const { harnessHome, runWorkflow } = await import('../../test/harness');
+	const { harnessHome, runWorkflow } = await import('../../tools/harness');
 	const source = await registerSource('bench.fileSource', 'A file into n8n binary data', async function () {
 		const binary = await this.helpers.prepareBinaryData(fs.createReadStream(task.file as string), 'bench.bin', 'application/octet-stream');
 		if (!binary.id) throw new Error('the binary is not in the filesystem store');
@@ -251,7 +251,7 @@ async function nodePrepare(task: WorkerTask): Promise<number> {
 async function nodeUpload(task: WorkerTask): Promise<number> {
 	if (!task.prepared) throw new Error('node-upload needs a prepared store (node-prepare)');
 	const { binary, store } = task.prepared;
-	const { harnessHome } = await import('../../test/harness');
+	const { harnessHome } = await import('../../tools/harness');
 	// This process's store is the prepared one (a rename: same disk), given back after the run.
 	const ownStore = path.join(harnessHome, 'binaryData');
 	fs.rmSync(ownStore, { recursive: true, force: true });
@@ -268,7 +268,7 @@ async function nodeUpload(task: WorkerTask): Promise<number> {
 }
 
 async function uploadStored(task: WorkerTask, binary: IBinaryData, store: string): Promise<number> {
-	const { masvNode, runWorkflow, rl } = await import('../../test/harness');
+	const { masvNode, runWorkflow, rl } = await import('../../tools/harness');
 	levelPageCache([store]);
 	const source = await registerSource('bench.storedBinary', "A binary already in n8n's store", async () => binary);
 	const result = await runWorkflow({
@@ -292,7 +292,7 @@ async function uploadStored(task: WorkerTask, binary: IBinaryData, store: string
 
 /** The node's package download into n8n's filesystem store. */
 async function nodeDownload(task: WorkerTask): Promise<number> {
-	const { harnessHome, runWorkflow, masvNode, rl } = await import('../../test/harness');
+	const { harnessHome, runWorkflow, masvNode, rl } = await import('../../tools/harness');
 	levelPageCache(task.warm ?? []);
 	try {
 		const result = await runWorkflow({

@@ -10,7 +10,7 @@
 # Where Postgres or Redis cannot be had, it says so in one line: a skip, or under CI=true a failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source scripts/e2e/versions.sh
+source tools/n8n/versions.sh
 source scripts/e2e/queue-services.sh
 
 cannot_run() {

@@ -17,7 +17,7 @@ versions="${N8N_VERSIONS:-$N8N_DEFAULT_VERSION}"
 if [ -z "${N8N_VERSIONS:-}" ] && [ "${E2E_N8N_V1:-1}" = 1 ]; then versions="$versions $N8N_V1_VERSION"; fi
 masv_install $versions
 
-if [ "${E2E_BROWSER:-1}" != 0 ]; then bash scripts/e2e/install-chromium.sh || true; fi
+if [ "${E2E_BROWSER:-1}" != 0 ]; then bash tools/n8n/install-chromium.sh || true; fi
 
 if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then npm run build --silent; fi
 masv_compile_e2e

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { setupOwner } from '../../scripts/e2e/lib/session';
+import { setupOwner } from '../../tools/n8n/session';
 
 export const CHROMIUM_ARGS = [
 	'--headless',
@@ -23,7 +23,7 @@ export function chromiumPath(): string | undefined {
 	return candidates.find((c) => existsSync(c));
 }
 
-/** The resources and operations of node-contract.md (values a saved workflow stores). */
+/** The resources and operations of README.md "Resources and operations" (values a saved workflow stores). */
 export const CONTRACT: Record<string, string[]> = {
 	activity: ['getAll', 'getEvents'],
 	integration: ['get', 'getAll', 'importFiles', 'listFiles'],

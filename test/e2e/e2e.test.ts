@@ -10,9 +10,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { REPO, pinned, tail } from '../../scripts/e2e/lib/n8n';
-import { E2E_WORKFLOWS_DIR, EXAMPLES_DIR, openSession, sha256File, type Session } from '../../scripts/e2e/lib/session';
-import { nodeItems, readWorkflowDir } from '../../scripts/e2e/lib/workflows';
+import { REPO, pinned, tail } from '../../tools/n8n/n8n';
+import { E2E_WORKFLOWS_DIR, EXAMPLES_DIR, openSession, sha256File, type Session } from '../../tools/n8n/session';
+import { nodeItems, readWorkflowDir } from '../../tools/n8n/workflows';
 import { browserCheck, chromiumPath } from './browser';
 
 const VERSION = process.env.N8N_VERSION || pinned().n8nDefault;
@@ -153,7 +153,11 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 		assert.deepEqual(got.body.recipients, ['client@example.com', 'producer@example.com']);
 	});
 
-	it('shows the node in the editor (browser check with Debian chromium)', { skip: chromiumPath() ? false : 'no chromium (apt-get install -y chromium) or E2E_BROWSER=0' }, async () => {
+	// Without chromium the editor cannot be checked: a developer's run says so and skips; under
+	// CI=true that is a failure, since CI must prove what a user sees.
+	const noBrowser = chromiumPath() ? undefined : 'no chromium (apt-get install -y chromium) or E2E_BROWSER=0';
+	it('shows the node in the editor (browser check with Debian chromium)', { skip: process.env.CI !== 'true' && noBrowser }, async () => {
+		assert.equal(noBrowser, undefined, `the editor was not checked in a browser under CI=true: ${noBrowser}`);
 		const server = await session.startServer();
 		console.log(`# n8n server up in ${server.startMs} ms on ${server.url}`);
 		await browserCheck({ url: server.url, workflowId: 'masvExRoundTrip', nodeName: 'Upload to MASV', outDir: OUT });

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { installedN8n, pinned, REPO, tail } from '../../scripts/e2e/lib/n8n';
+import { installedN8n, pinned, REPO, tail } from '../../tools/n8n/n8n';
 import {
 	deploymentEnv,
 	executionsStartedBy,
@@ -35,9 +35,9 @@ import {
 	type QueueSetup,
 	type Redis,
 	untilWebhooksRegistered,
-} from '../../scripts/e2e/lib/queue';
-import { EXAMPLES_DIR, openSession, sha256File, type Session } from '../../scripts/e2e/lib/session';
-import { readWorkflow, readWorkflowDir, type WorkflowFile } from '../../scripts/e2e/lib/workflows';
+} from '../../tools/n8n/queue';
+import { EXAMPLES_DIR, openSession, sha256File, type Session } from '../../tools/n8n/session';
+import { readWorkflow, readWorkflowDir, type WorkflowFile } from '../../tools/n8n/workflows';
 
 const VERSION = process.env.N8N_VERSION || pinned().n8nDefault;
 const OUT = join(REPO, '.test-output/e2e-queue');

@@ -1,7 +1,7 @@
 // A load-options context for calling the node's list searches (methods/listSearch.ts) directly.
 import type { ILoadOptionsFunctions, INodeParameters } from 'n8n-workflow';
 
-import { TEST_API_KEY, TEST_BASE_URL, masvNode } from './index';
+import { TEST_API_KEY, TEST_BASE_URL, masvNode } from '../../tools/harness/index';
 
 /**
  * The part of n8n's load-options context the list search uses: node parameters, the credential,

@@ -15,7 +15,7 @@ import type {
 	WorkflowActivateMode,
 } from 'n8n-workflow';
 
-import { MASV_TRIGGER_TYPE, additionalData, nodeTypes, registerNodeType } from './index';
+import { MASV_TRIGGER_TYPE, additionalData, nodeTypes, registerNodeType } from '../../tools/harness/index';
 
 /**
  * Registers a polling node type the way n8n's loader does (`DirectoryLoader.applySpecialNodeParameters`

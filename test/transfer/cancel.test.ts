@@ -1,7 +1,7 @@
 // Cancelling an execution stops an upload promptly: no further parts, nothing finalized.
-import { rl } from '../harness';
-import { startEmulator } from '../emulator';
-import type { Emulator } from '../emulator';
+import { rl } from '../../tools/harness';
+import { startEmulator } from '../../tools/emulator';
+import type { Emulator } from '../../tools/emulator';
 import * as engine from '../../nodes/Masv/transfer/upload';
 import { useRetryTimings } from '../harness/retries';
 import { finalizeRequests, makeFile, MIB, runTransfer, settledWithin, wait } from './helpers';

@@ -2,17 +2,17 @@
 import { BinaryDataService } from 'n8n-core';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { rl, runMasv } from '../harness';
-import type { RunOptions } from '../harness';
-import { startEmulator } from '../emulator';
-import type { Emulator } from '../emulator';
+import { rl, runMasv } from '../../tools/harness';
+import type { RunOptions } from '../../tools/harness';
+import { startEmulator } from '../../tools/emulator';
+import type { Emulator } from '../../tools/emulator';
 import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
 import { useRetryTimings } from '../harness/retries';
-import * as requestHelpers from '../../nodes/Masv/api/request';
+import * as requestHelpers from '../../nodes/Masv/transport/request';
 import * as downloadEngine from '../../nodes/Masv/transfer/download';
 import { matchesFileName, mimeTypeOf } from '../../nodes/Masv/transfer/download';
-import { parseLinkUrl } from '../../nodes/Masv/operations/download';
-import { downloadBlueprintOf } from '../../nodes/Masv/api/downloadFlow';
+import { parseLinkUrl } from '../../nodes/Masv/actions/link/download.operation';
+import { downloadBlueprintOf } from '../../nodes/Masv/transfer/downloadApi';
 import { api, binaryBytes, credentialsFor, makeFile, MIB, runTransfer, settledWithin, sha256, wait } from './helpers';
 import type { TestFile } from './helpers';
 

@@ -17,13 +17,13 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { masvNode, registerNodeType, runWorkflow } from '../harness';
-import type { RunOptions, RunResult } from '../harness';
-import type { Emulator } from '../emulator';
-import { credentialsFor } from '../harness/emulatorApi';
-import { testFolder } from '../harness/env';
+import { masvNode, registerNodeType, runWorkflow } from '../../tools/harness';
+import type { RunOptions, RunResult } from '../../tools/harness';
+import type { Emulator } from '../../tools/emulator';
+import { credentialsFor } from '../../tools/harness/emulatorApi';
+import { testFolder } from '../../tools/harness/env';
 
-export { api, credentialsFor, getPackage } from '../harness/emulatorApi';
+export { api, credentialsFor, getPackage } from '../../tools/harness/emulatorApi';
 
 export const MIB = 1024 * 1024;
 export const SOURCE_TYPE = 'test.binarySource';

@@ -1,7 +1,7 @@
 // The part planner and the part cutter, alone.
 import { bufferParts, cutParts, DEFAULT_PART_LIMITS, DEFAULT_PART_SIZE, MIB, partRange, planParts } from '../../nodes/Masv/transfer/parts';
 import type { Part, PartPlan } from '../../nodes/Masv/transfer/parts';
-import { addFileLimits, chunkExtras, createBlueprintOf, parseUploadId } from '../../nodes/Masv/api/uploadFlow';
+import { addFileLimits, chunkExtras, createBlueprintOf, parseUploadId } from '../../nodes/Masv/transfer/uploadApi';
 
 const GIB = 1024 * MIB;
 
@@ -53,7 +53,7 @@ describe('planParts', () => {
 	});
 
 	it('keeps to the maximum part size and refuses a file beyond 10,000 maximum parts', () => {
-		const limits = { ...DEFAULT_PART_LIMITS, maxChunkCount: 10, maxChunkSize: 8 * MIB };
+		const limits = { ...DEFAULT_PART_LIMITS, maxPartCount: 10, maxPartSize: 8 * MIB };
 		expect(planParts(50 * MIB, 16 * MIB, limits)).toEqual({ size: 50 * MIB, partSize: 8 * MIB, partCount: 7 });
 		expect(planParts(80 * MIB, 5 * MIB, limits)).toEqual({ size: 80 * MIB, partSize: 8 * MIB, partCount: 10 });
 		expect(() => planParts(80 * MIB + 1, 5 * MIB, limits)).toThrow(/larger than 10 parts/);
@@ -146,14 +146,14 @@ describe('cutParts', () => {
 	});
 });
 
-describe('upload flow guesses (masv-api.md UNCERTAIN points)', () => {
+describe('upload flow guesses (docs/masv-api.md UNCERTAIN points)', () => {
 	it('limits spelled either way', () => {
 		expect(addFileLimits({ max_chunks_count: 10000, max_chunk_size: 5, min_chunk_size: 1 })).toEqual({
-			maxChunkCount: 10000,
-			maxChunkSize: 5,
-			minChunkSize: 1,
+			maxPartCount: 10000,
+			maxPartSize: 5,
+			minPartSize: 1,
 		});
-		expect(addFileLimits({ max_chunk_count: 500 })).toEqual({ maxChunkCount: 500 });
+		expect(addFileLimits({ max_chunk_count: 500 })).toEqual({ maxPartCount: 500 });
 		expect(addFileLimits({})).toEqual({});
 	});
 

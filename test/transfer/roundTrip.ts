@@ -1,7 +1,7 @@
 // Byte-exact round trips through the node, run by one test file per n8n binary mode.
-import { rl, runMasv } from '../harness';
-import { startEmulator } from '../emulator';
-import type { Emulator } from '../emulator';
+import { rl, runMasv } from '../../tools/harness';
+import { startEmulator } from '../../tools/emulator';
+import type { Emulator } from '../../tools/emulator';
 import {
 	binaryBytes,
 	credentialsFor,

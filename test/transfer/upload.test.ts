@@ -1,8 +1,8 @@
 // package/upload through n8n's engine into the emulator (filesystem binary mode): destinations,
 // items and packages, several binaries, injected faults, permanent failures, credentials.
-import { rl } from '../harness';
-import { startEmulator } from '../emulator';
-import type { Emulator, FaultSpec } from '../emulator';
+import { rl } from '../../tools/harness';
+import { startEmulator } from '../../tools/emulator';
+import type { Emulator, FaultSpec } from '../../tools/emulator';
 import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
 import { useRetryTimings } from '../harness/retries';
 import { api, finalizeRequests, getPackage, makeFile, MIB, runTransfer } from './helpers';

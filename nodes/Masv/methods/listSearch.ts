@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { masvApiRequest } from '../api/request';
+import { masvApiRequest } from '../transport/request';
 import { PageWalk } from '../shared/pages';
 import { PAGE_SIZE, recordsOf, totalOf } from '../shared/routing';
 

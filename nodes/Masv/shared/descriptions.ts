@@ -252,3 +252,4 @@ export const packageTokenOption: INodeProperties = {
 export function showFor(resource: string): (operations: string[]) => IDisplayOptions {
 	return (operations) => ({ show: { resource: [resource], operation: operations } });
 }
+

@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { toNodeError } from '../api/errors';
+import { toNodeError } from '../transport/errors';
 
 /**
  * The item loop of a custom operation: runs `perItem` for each input item in turn, pairs every

@@ -2,7 +2,7 @@
  * The one stop rule for walking MASV's v1.1 lists (`page` + `limit`, `metadata.total`): Return
  * All / Limit of the declarative lists, the trigger's package lists and the list searches.
  *
- * MASV's page base is uncertain (masv-api.md §18.2): a server that counts from 1 where the node
+ * MASV's page base is uncertain (docs/masv-api.md §18.2): a server that counts from 1 where the node
  * starts at 0 answers page 1 like page 0. So a record seen before is not returned again, one page
  * with nothing new is passed over (the list may go on after it), and a second such page in a row
  * means the server ignores `page`, which ends the walk. A short page, `metadata.total` records

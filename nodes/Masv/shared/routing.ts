@@ -10,12 +10,12 @@ import type {
 	PostReceiveAction,
 } from 'n8n-workflow';
 
-import { masvApiError } from '../api/errors';
+import { masvApiError } from '../transport/errors';
 import { PageWalk } from './pages';
 import { simplifyOutput } from './simplify';
 import type { SimpleKind } from './simplify';
 
-/** MASV's v1.1 lists serve at most 50 records a page on some routes (masv-api.md §18.2). */
+/** MASV's v1.1 lists serve at most 50 records a page on some routes (docs/masv-api.md §18.2). */
 export const PAGE_SIZE = 50;
 
 /**
@@ -56,7 +56,7 @@ export async function deletedResult(
 
 /**
  * The records of a list answer: a bare array, or an object holding them under `key` (or
- * `records`), as masv-api.md §18 allows for every v1.1 list.
+ * `records`), as docs/masv-api.md §18 allows for every v1.1 list.
  */
 export function listRecords(key = 'records') {
 	return async function (

@@ -8,7 +8,10 @@ import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, INodePro
 const TOKEN_FIELDS = ['access_token', 'package_token'];
 const CHANNEL_AUTH_FIELDS = ['token', 'auth_key'];
 
-/** A copy of a MASV object without its tokens (keeping `access_token` when asked to). */
+/**
+ * A copy of a MASV object without its tokens (keeping `access_token` when asked to): the one token
+ * scrubber of the node, used by routed answers (stripTokens) and by custom operations alike.
+ */
 export function withoutTokens(record: IDataObject, keepPackageToken = false): IDataObject {
 	if (!record || typeof record !== 'object' || Array.isArray(record)) return record;
 	const copy: IDataObject = { ...record };
@@ -24,6 +27,19 @@ export function withoutTokens(record: IDataObject, keepPackageToken = false): ID
 			for (const field of CHANNEL_AUTH_FIELDS) delete auth[field];
 			return { ...channel, auth };
 		});
+	}
+	return copy;
+}
+
+/**
+ * A package record without anything that grants access: `withoutTokens`, and neither the progress
+ * channels nor any other field named like a token. Used where the node shows a package it created.
+ */
+export function publicPackage(pkg: IDataObject): IDataObject {
+	const copy = withoutTokens(pkg ?? {});
+	delete copy.progress_channels;
+	for (const key of Object.keys(copy)) {
+		if (/token/i.test(key)) delete copy[key];
 	}
 	return copy;
 }

@@ -1,10 +1,10 @@
-// The download engine: one storage file streamed into n8n's binary store (masv-api.md §7.4), with
+// The download engine: one storage file streamed into n8n's binary store (docs/masv-api.md §7.4), with
 // retries (fresh URL each time) and a size check. No node parameters here.
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { toNodeError } from '../api/errors';
-import { backoffDelay, masvCancelled, networkMessage, pauseUnlessCancelled } from '../api/request';
+import { toNodeError } from '../transport/errors';
+import { backoffDelay, masvCancelled, networkMessage, pauseUnlessCancelled } from '../transport/request';
 import { listParameter } from '../shared/items';
 import { binaryLimitError } from './binaryLimit';
 import { MIB } from './parts';

@@ -1,22 +1,22 @@
-// The part planner: how a file of a given size is cut into storage parts (masv-api.md §6.2, §6.3).
+// The part planner: how a file of a given size is cut into storage parts (docs/masv-api.md §6.2, §6.3).
 // Pure arithmetic, no n8n and no MASV calls.
 
 export const MIB = 1024 * 1024;
 
 export interface PartLimits {
 	/** Most parts one file may have (S3: 10,000). */
-	maxChunkCount: number;
+	maxPartCount: number;
 	/** Largest part (S3: 5 GiB). */
-	maxChunkSize: number;
+	maxPartSize: number;
 	/** Smallest part except the last (S3: 5 MiB). */
-	minChunkSize: number;
+	minPartSize: number;
 }
 
 /** The storage limits of §6.2, used where MASV's add-file answer does not repeat them. */
 export const DEFAULT_PART_LIMITS: PartLimits = {
-	maxChunkCount: 10_000,
-	maxChunkSize: 5 * 1024 * MIB,
-	minChunkSize: 5 * MIB,
+	maxPartCount: 10_000,
+	maxPartSize: 5 * 1024 * MIB,
+	minPartSize: 5 * MIB,
 };
 
 /**
@@ -55,19 +55,19 @@ export function planParts(size: number, requestedPartSize: number, limits: PartL
 	if (!Number.isFinite(requestedPartSize) || requestedPartSize <= 0) {
 		throw new RangeError(`Invalid part size: ${requestedPartSize}`);
 	}
-	const { maxChunkCount, maxChunkSize, minChunkSize } = limits;
-	if (size > maxChunkCount * maxChunkSize) {
+	const { maxPartCount, maxPartSize, minPartSize } = limits;
+	if (size > maxPartCount * maxPartSize) {
 		throw new RangeError(
-			`The file (${size} bytes) is larger than ${maxChunkCount} parts of ${maxChunkSize} bytes, the most the storage accepts`,
+			`The file (${size} bytes) is larger than ${maxPartCount} parts of ${maxPartSize} bytes, the most the storage accepts`,
 		);
 	}
-	let partSize = Math.max(Math.floor(requestedPartSize), minChunkSize);
-	if (Math.ceil(size / partSize) > maxChunkCount) {
-		partSize = Math.ceil(Math.ceil(size / maxChunkCount) / MIB) * MIB;
+	let partSize = Math.max(Math.floor(requestedPartSize), minPartSize);
+	if (Math.ceil(size / partSize) > maxPartCount) {
+		partSize = Math.ceil(Math.ceil(size / maxPartCount) / MIB) * MIB;
 	}
-	partSize = Math.min(partSize, maxChunkSize);
+	partSize = Math.min(partSize, maxPartSize);
 	// Rounding up to a MiB can only lower the count; capping at the maximum cannot exceed it, since the
-	// size fits in maxChunkCount × maxChunkSize.
+	// size fits in maxPartCount × maxPartSize.
 	const partCount = Math.max(1, Math.ceil(size / partSize));
 	return { size, partSize, partCount };
 }

@@ -1,10 +1,10 @@
 // The only code that talks to storage URLs: the pre-signed requests MASV hands out in blueprints
 // (create multipart upload, part PUTs, file downloads). They go out with plain `httpRequest`, the
 // blueprint's method, URL and headers verbatim, and never a MASV credential: these URLs may point
-// at a third party (node-contract.md, masv-api.md §6.1). Nothing here reads a credential.
+// at a third party (docs/masv-api.md §6.1). Nothing here reads a credential.
 import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-/** A raw HTTP request described by MASV (masv-api.md §6.1). */
+/** A raw HTTP request described by MASV (docs/masv-api.md §6.1). */
 export interface StorageBlueprint {
 	method?: string;
 	url: string;

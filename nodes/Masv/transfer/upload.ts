@@ -1,11 +1,11 @@
 // The upload engine: one file into a MASV package, in parts, `parallel` parts in flight
-// (masv-api.md §6). It knows nothing of node parameters: the operation hands it a source of bytes,
-// a part size, a parallelism and the MASV calls of the flow (api/uploadFlow.ts).
+// (docs/masv-api.md §6). It knows nothing of node parameters: the operation hands it a source of bytes,
+// a part size, a parallelism and the MASV calls of the flow (transfer/uploadApi.ts).
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { toNodeError } from '../api/errors';
-import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../api/request';
+import { toNodeError } from '../transport/errors';
+import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../transport/request';
 import { bufferParts, cutParts, DEFAULT_PART_LIMITS, MIB, PartBuffers, planParts } from './parts';
 import type { Part, PartLimits, PartPlan } from './parts';
 import { storageErrorText, storagePutPart, storageTextRequest } from './storage';
@@ -42,7 +42,7 @@ export interface FileFinalize {
 	parts: UploadedPart[];
 }
 
-/** The MASV calls of the upload flow for one package (implemented in api/uploadFlow.ts). */
+/** The MASV calls of the upload flow for one package (implemented in transfer/uploadApi.ts). */
 export interface UploadFlowApi {
 	addFile(file: NewFile): Promise<AddedFile>;
 	/** The `UploadId` of the storage's answer to the create blueprint. */
@@ -53,7 +53,7 @@ export interface UploadFlowApi {
 
 /** Where the bytes of a file come from: a stream opened on demand, or a buffer already in memory. */
 export type UploadSource =
-	| { kind: 'stream'; open: (chunkSize: number) => Promise<AsyncIterable<Buffer | Uint8Array>> }
+	| { kind: 'stream'; open: (readBufferSize: number) => Promise<AsyncIterable<Buffer | Uint8Array>> }
 	| { kind: 'buffer'; buffer: Buffer };
 
 export interface UploadFileRequest {
@@ -85,12 +85,12 @@ export const URL_BATCH = 100;
 const PROGRESS_EVERY_MS = 5000;
 
 /**
- * Read-buffer hint for binary streams. Chunks of 1 MiB are copied into reused part buffers: measured
- * in an n8n process, reading 1 GiB in 16 MiB chunks took 3-4 times as long as in 1 MiB chunks
- * (every big chunk is fresh memory: page faults and garbage collection); 4 MiB chunks were no faster
- * than 1 MiB ones.
+ * Read-buffer size asked of binary streams (not the part size): reads of 1 MiB are copied into
+ * reused part buffers. Measured in an n8n process, reading 1 GiB with a 16 MiB read buffer took 3-4
+ * times as long as with 1 MiB (every big read is fresh memory: page faults and garbage collection);
+ * 4 MiB was no faster than 1 MiB.
  */
-const READ_CHUNK = MIB;
+const READ_BUFFER_SIZE = MIB;
 
 type UploadContext = Pick<IExecuteFunctions, 'helpers' | 'logger' | 'getNode' | 'getExecutionCancelSignal'>;
 
@@ -228,7 +228,7 @@ async function uploadParts(
 	if (request.source.kind === 'buffer') {
 		parts = bufferParts(request.source.buffer, plan);
 	} else {
-		const stream = await request.source.open(READ_CHUNK);
+		const stream = await request.source.open(READ_BUFFER_SIZE);
 		parts = cutParts(stream, plan, new PartBuffers(plan.partSize));
 	}
 	progress.start();

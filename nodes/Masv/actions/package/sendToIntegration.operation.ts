@@ -1,0 +1,32 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { resourceLocator, showFor } from '../../shared/descriptions';
+import { forEachItem, idParameter } from '../../shared/items';
+import { objectOr, packageCall, packagePath } from './common';
+
+const show = showFor('package');
+
+export const description: INodeProperties[] = [
+	resourceLocator(
+		{
+			name: 'integrationId',
+			displayName: 'Integration',
+			searchListMethod: 'searchIntegrations',
+			description: 'The cloud storage integration (cloud connection) to deliver the package to',
+		},
+		show(['sendToIntegration']),
+	),
+];
+
+export async function execute(this: IExecuteFunctions) {
+	return await forEachItem(this, async (itemIndex) => {
+		const integrationId = idParameter(this, 'integrationId', itemIndex);
+		// docs/masv-api.md §14.7, masv_to_cloud: the default direction, so only the connection is sent.
+		const { packageId, body } = await packageCall(this, itemIndex, (id) => ({
+			method: 'POST',
+			path: packagePath(id, '/transfer'),
+			body: { cloud_connection_id: integrationId },
+		}));
+		return objectOr(body, { package_id: packageId, cloud_connection_id: integrationId });
+	});
+}

@@ -1,0 +1,431 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
+import { idParameter, listParameter } from '../../shared/items';
+import { DEFAULT_PART_SIZE, MIB } from '../../transfer/parts';
+import { uploadFile } from '../../transfer/upload';
+import type { UploadSource } from '../../transfer/upload';
+import { createPortalPackage, createTeamPackage, finalizePackage, uploadFlowApi } from '../../transfer/uploadApi';
+import type { UploadPackage } from '../../transfer/uploadApi';
+import { toNodeError } from '../../transport/errors';
+import { getMasvBaseUrl } from '../../transport/request';
+import { packageTokenForItem } from './common';
+
+interface UploadOptions {
+	fileName?: string;
+	folderPath?: string;
+	/** The part size in MiB (node contract name `options.chunkSize`). */
+	chunkSize?: number;
+	parallelUploads?: number;
+	onePackagePerItem?: boolean;
+}
+
+/** A package of this run and what happened to it. */
+interface PackageRun {
+	pkg: UploadPackage;
+	/** Why it must not be finalized (an item that uploads into it failed). */
+	failure?: string;
+}
+
+interface FileToUpload {
+	name: string;
+	size: number;
+	source: UploadSource;
+}
+
+interface ItemResult {
+	itemIndex: number;
+	run?: PackageRun;
+	files: IDataObject[];
+	error?: string;
+}
+
+const DEFAULT_PARALLEL = 4;
+const MAX_PARALLEL = 16;
+
+/**
+ * `package` / `upload`: the binaries of every input item into MASV (README.md, "Upload and download large files").
+ * Packages are finalized at the very end, once every file of the run is finalized, and only those
+ * that no failed item touched.
+ */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const baseUrl = await getMasvBaseUrl(this);
+	const runs = new Map<string, PackageRun>();
+	let shared: PackageRun | undefined;
+	/** A failure of an item meant for the shared package before that package existed. */
+	let sharedFailure: string | undefined;
+	const results: ItemResult[] = [];
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const result: ItemResult = { itemIndex, files: [] };
+		results.push(result);
+		try {
+			const options = this.getNodeParameter('options', itemIndex, {}) as UploadOptions;
+			const files = await filesOfItem(this, itemIndex, options);
+			const partSize = partSizeOption(this, options, itemIndex);
+			const parallel = parallelOption(this, options, itemIndex);
+			let run = options.onePackagePerItem ? undefined : shared;
+			if (!run) {
+				const pkg = await packageForItem(this, baseUrl, itemIndex);
+				run = runs.get(pkg.id) ?? { pkg };
+				runs.set(pkg.id, run);
+				if (!options.onePackagePerItem) {
+					shared = run;
+					run.failure ??= sharedFailure;
+				}
+			}
+			result.run = run;
+			const api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex);
+			const path = folderPath(options.folderPath);
+			for (const file of files) {
+				const record = await uploadFile(this, api, {
+					name: file.name,
+					path,
+					size: file.size,
+					source: file.source,
+					partSize,
+					parallel,
+					itemIndex,
+				});
+				result.files.push(fileRecord(record, file, path));
+			}
+		} catch (error) {
+			const message = (error as Error).message;
+			const failure = `item ${itemIndex} failed: ${message}`;
+			if (result.run) {
+				result.run.failure ??= failure;
+			} else if (!onePackagePerItem(this, itemIndex)) {
+				// The item's files belong in the shared package: without them it must not be finalized.
+				if (shared) shared.failure ??= failure;
+				else sharedFailure ??= failure;
+			}
+			if (this.getExecutionCancelSignal()?.aborted || !this.continueOnFail()) {
+				throw notFinalizedError(this, error, itemIndex, result.run);
+			}
+			result.error = message;
+		}
+	}
+
+	const finalize = this.getNodeParameter('finalize', 0, true) as boolean;
+	for (const run of runs.values()) {
+		if (!finalize || run.failure) continue;
+		const firstItem = results.find((result) => result.run === run)?.itemIndex ?? 0;
+		try {
+			const answer = await finalizePackage(this, baseUrl, run.pkg, firstItem);
+			run.pkg.state = typeof answer?.state === 'string' ? answer.state : 'finalized';
+		} catch (error) {
+			if (!this.continueOnFail()) throw notFinalizedError(this, error, firstItem);
+			run.failure = `finalizing the package failed: ${(error as Error).message}`;
+		}
+	}
+
+	return [results.map((result) => outputItem(result, finalize))];
+}
+
+function onePackagePerItem(ctx: IExecuteFunctions, itemIndex: number): boolean {
+	try {
+		return (ctx.getNodeParameter('options', itemIndex, {}) as UploadOptions).onePackagePerItem === true;
+	} catch {
+		return false;
+	}
+}
+
+function outputItem(result: ItemResult, finalize: boolean): INodeExecutionData {
+	const { run } = result;
+	const json: IDataObject = {};
+	if (result.error !== undefined) json.error = result.error;
+	if (run) json.package = { id: run.pkg.id, name: run.pkg.name, state: run.pkg.state };
+	json.files = result.files;
+	if (run && finalize && run.failure) {
+		json.notFinalized = `The package was not finalized because ${run.failure}`;
+	}
+	return { json, pairedItem: { item: result.itemIndex } };
+}
+
+/** A failure that stops the node, saying that nothing was finalized. */
+function notFinalizedError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, run?: PackageRun): Error {
+	const failure = toNodeError(ctx.getNode(), error, itemIndex);
+	if (run) {
+		const note = `The package ${run.pkg.id} was not finalized.`;
+		failure.description = failure.description ? `${failure.description} ${note}` : note;
+	}
+	return failure;
+}
+
+/** The package an item uploads into: new, existing or on a portal. */
+async function packageForItem(
+	ctx: IExecuteFunctions,
+	baseUrl: string,
+	itemIndex: number,
+): Promise<UploadPackage> {
+	const destination = ctx.getNodeParameter('destination', itemIndex, 'newPackage') as string;
+	if (destination === 'existingPackage') {
+		const { packageId, token, pkg } = await packageTokenForItem(ctx, itemIndex);
+		// A token given under Options: the package cannot be read with the API key to check it.
+		if (!pkg) return { id: packageId, name: '', state: 'new', token };
+		const state = String(pkg.state ?? 'new');
+		if (state !== 'new') {
+			throw new NodeOperationError(ctx.getNode(), `The package ${packageId} is ${state}: files can only be added to a package that is not finalized`, {
+				itemIndex,
+				description: 'Choose another package under "Package", or upload into a new package.',
+			});
+		}
+		return { id: packageId, name: String(pkg.name ?? ''), state, token };
+	}
+	const name = String(ctx.getNodeParameter('name', itemIndex, '') ?? '').trim();
+	const description = String(ctx.getNodeParameter('description', itemIndex, '') ?? '');
+	if (destination === 'portal') {
+		const subdomain = String(ctx.getNodeParameter('subdomain', itemIndex, '') ?? '')
+			.trim()
+			.replace(/\.portal\.massive\.io.*$/i, '')
+			.replace(/^https?:\/\//i, '');
+		if (!subdomain) {
+			throw new NodeOperationError(ctx.getNode(), 'The parameter "Portal Subdomain" is empty', { itemIndex });
+		}
+		const sender = String(ctx.getNodeParameter('senderEmail', itemIndex, '') ?? '').trim();
+		if (!sender) throw new NodeOperationError(ctx.getNode(), 'The parameter "Sender Email" is empty', { itemIndex });
+		return await createPortalPackage(ctx, baseUrl, subdomain, { name, sender, description }, itemIndex);
+	}
+	if (destination !== 'newPackage') {
+		throw new NodeOperationError(ctx.getNode(), `Unknown destination "${destination}"`, { itemIndex });
+	}
+	const teamId = idParameter(ctx, 'teamId', itemIndex);
+	const recipients = listParameter(ctx.getNodeParameter('recipients', itemIndex, ''));
+	return (await createTeamPackage(ctx, teamId, { name, description, recipients }, itemIndex)).pkg;
+}
+
+/** The binaries an item uploads, checked before any package is created. */
+async function filesOfItem(ctx: IExecuteFunctions, itemIndex: number, options: UploadOptions): Promise<FileToUpload[]> {
+	const names = listParameter(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
+	if (names.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'The parameter "Input Binary Field" is empty', { itemIndex });
+	}
+	const override = typeof options.fileName === 'string' ? options.fileName.trim() : '';
+	const files: FileToUpload[] = [];
+	for (const property of names) {
+		const binary = ctx.helpers.assertBinaryData(itemIndex, property);
+		let source: UploadSource;
+		let size: number;
+		let storedName = binary.fileName;
+		if (binary.id) {
+			// On disk (or another store): read as a stream, part by part.
+			const id = binary.id;
+			const meta = await ctx.helpers.getBinaryMetadata(id);
+			size = meta.fileSize;
+			storedName ??= meta.fileName;
+			source = { kind: 'stream', open: async (readBufferSize) => await ctx.helpers.getBinaryStream(id, readBufferSize) };
+		} else {
+			// In memory: n8n already holds the whole file.
+			const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+			size = buffer.length;
+			source = { kind: 'buffer', buffer };
+		}
+		const name = baseName((names.length === 1 && override) || storedName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`);
+		if (!name) {
+			throw new NodeOperationError(ctx.getNode(), `The binary "${property}" has no usable file name`, {
+				itemIndex,
+				description: 'Set one under Options > File Name.',
+			});
+		}
+		files.push({ name, size, source });
+	}
+	return files;
+}
+
+function baseName(name: string): string {
+	const parts = name.replace(/\\/g, '/').split('/');
+	return parts[parts.length - 1].trim();
+}
+
+/** A clean relative folder path (docs/masv-api.md §6.10): `/`-separated, no leading `./` or `/`. */
+function folderPath(raw: string | undefined): string {
+	if (!raw) return '';
+	return raw
+		.replace(/\\/g, '/')
+		.split('/')
+		.map((part) => part.trim())
+		.filter((part) => part !== '' && part !== '.')
+		.join('/');
+}
+
+function partSizeOption(ctx: IExecuteFunctions, options: UploadOptions, itemIndex: number): number {
+	if (options.chunkSize === undefined || options.chunkSize === null) return DEFAULT_PART_SIZE;
+	const mib = Number(options.chunkSize);
+	if (!Number.isFinite(mib) || mib < 5 || mib > 5120) {
+		throw new NodeOperationError(ctx.getNode(), 'The option "Part Size (MiB)" must be between 5 and 5120', { itemIndex });
+	}
+	return Math.round(mib * MIB);
+}
+
+function parallelOption(ctx: IExecuteFunctions, options: UploadOptions, itemIndex: number): number {
+	if (options.parallelUploads === undefined || options.parallelUploads === null) return DEFAULT_PARALLEL;
+	const value = Math.floor(Number(options.parallelUploads));
+	if (!Number.isFinite(value) || value < 1 || value > MAX_PARALLEL) {
+		throw new NodeOperationError(ctx.getNode(), `The option "Parallel Uploads" must be between 1 and ${MAX_PARALLEL}`, {
+			itemIndex,
+		});
+	}
+	return value;
+}
+
+function fileRecord(record: IDataObject, file: FileToUpload, path: string): IDataObject {
+	return {
+		id: record.id,
+		name: record.name ?? file.name,
+		path: record.path ?? path,
+		size: typeof record.size === 'number' ? record.size : file.size,
+	};
+}
+
+const upload = { resource: ['package'], operation: ['upload'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Destination',
+		name: 'destination',
+		type: 'options',
+		noDataExpression: true,
+		default: 'newPackage',
+		displayOptions: { show: upload },
+		options: [
+			{
+				name: 'Existing Package',
+				value: 'existingPackage',
+				description: 'Add the files to a team package that is not finalized yet',
+			},
+			{
+				name: 'New Package',
+				value: 'newPackage',
+				description: 'Create a team package for the files',
+			},
+			{
+				name: 'Portal',
+				value: 'portal',
+				description: 'Create a package on a portal, as a sender uploading through it',
+			},
+		],
+	},
+	teamLocator({ show: { ...upload, destination: ['newPackage', 'existingPackage'] } }),
+	packageLocator({ show: { ...upload, destination: ['existingPackage'] } }),
+	{
+		displayName: 'Portal Subdomain',
+		name: 'subdomain',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. acme',
+		description: 'The part of the portal address before .portal.massive.io',
+		displayOptions: { show: { ...upload, destination: ['portal'] } },
+	},
+	{
+		displayName: 'Sender Email',
+		name: 'senderEmail',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'name@email.com',
+		description: 'Email address of the sender, as the portal shows it to the team',
+		displayOptions: { show: { ...upload, destination: ['portal'] } },
+	},
+	{
+		displayName: 'Package Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		description: 'Name of the new package. Empty lets MASV choose one.',
+		displayOptions: { show: { ...upload, destination: ['newPackage', 'portal'] } },
+	},
+	{
+		displayName: 'Description',
+		name: 'description',
+		type: 'string',
+		default: '',
+		typeOptions: { rows: 2 },
+		description: 'Message shown with the package',
+		displayOptions: { show: { ...upload, destination: ['newPackage', 'portal'] } },
+	},
+	{
+		displayName: 'Recipients',
+		name: 'recipients',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. editor@example.com, producer@example.com',
+		description:
+			'Email addresses, comma-separated (or an array from an expression), that get a download link once the package is finalized. Empty makes a link-only package.',
+		displayOptions: { show: { ...upload, destination: ['newPackage'] } },
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		required: true,
+		default: 'data',
+		hint: 'The name of the input binary field containing the file to be uploaded',
+		description:
+			'Name of the binary property holding the file. Several names, comma-separated, upload several files of each item.',
+		displayOptions: { show: upload },
+	},
+	{
+		displayName: 'Finalize',
+		name: 'finalize',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to finalize the package once every file of this run is uploaded: recipients are notified and links work. Turn off to add more files later.',
+		displayOptions: { show: upload },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: upload },
+		options: [
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				description: "Name of the file in the package, instead of the binary's own file name",
+			},
+			{
+				displayName: 'Folder Path',
+				name: 'folderPath',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. shots/day1',
+				description: 'Folder inside the package for the files, with / between folder names',
+			},
+			{
+				displayName: 'One Package per Item',
+				name: 'onePackagePerItem',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether each input item gets its own package. Off: the files of all items go into one package.',
+			},
+			packageTokenOption,
+			{
+				displayName: 'Parallel Uploads',
+				name: 'parallelUploads',
+				type: 'number',
+				default: 4,
+				typeOptions: { minValue: 1, maxValue: 16 },
+				description:
+					'Parts sent at once. Memory use is about part size × parallel uploads, whatever the file size.',
+			},
+			{
+				displayName: 'Part Size (MiB)',
+				name: 'chunkSize',
+				type: 'number',
+				default: 16,
+				typeOptions: { minValue: 5, maxValue: 5120 },
+				description:
+					'Size of each uploaded part in MiB (at least 5). Raised automatically when a file would need more than 10,000 parts.',
+			},
+		],
+	},
+];

@@ -1,0 +1,26 @@
+import nock from 'nock';
+
+import { API_RETRY } from '../../../nodes/Masv/transport/request';
+import { useRetryTimings } from '../../harness/retries';
+import { TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
+import { useNock } from '../../harness/offline';
+import { PKG, CONNECTION, withToken, tokenLookup, tokenParams } from './fixtures';
+
+describe('package', () => {
+	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
+	useNock();
+
+	describe('package-token operations', () => {
+		it('sendToIntegration posts the integration as cloud_connection_id', async () => {
+			tokenLookup();
+			const call = nock(TEST_BASE_URL, withToken())
+				.post(`/v1/packages/${PKG}/transfer`, { cloud_connection_id: CONNECTION })
+				.matchHeader('content-type', /application\/json/)
+				.reply(201, { id: 'T9', state: 'pending' });
+			const { items, error } = await runMasv(tokenParams('sendToIntegration', { integrationId: rl(CONNECTION) }));
+			expect(error).toBeUndefined();
+			call.done();
+			expect(items).toEqual([{ json: { id: 'T9', state: 'pending' }, pairedItem: { item: 0 } }]);
+		});
+	});
+});

@@ -1,0 +1,82 @@
+// A portal's whole life through the engine, against the emulator.
+import { startEmulator } from '../../../tools/emulator';
+import { rl, runMasv } from '../../../tools/harness';
+import { credentialsFor } from '../../../tools/harness/emulatorApi';
+
+describe('portal (emulator)', () => {
+	it('create → get → update → getAll → delete through the engine', async () => {
+		const emu = await startEmulator();
+		try {
+			const credentials = credentialsFor(emu);
+			const teamId = rl(emu.seed.teamId);
+
+			const created = await runMasv(
+				{
+					resource: 'portal',
+					operation: 'create',
+					teamId,
+					name: 'n8n Uploads',
+					subdomain: 'n8n-uploads',
+					additionalFields: {
+						message: 'Drop files here',
+						recipients: 'owner@example.com',
+						accessCode: 'let-me-in',
+						tagId: emu.seed.tagId,
+					},
+				},
+				{ credentials },
+			);
+			expect(created.error).toBeUndefined();
+			const portalId = created.items[0].json.id as string;
+			expect(created.items[0].json).toMatchObject({
+				name: 'n8n Uploads',
+				subdomain: 'n8n-uploads',
+				message: 'Drop files here',
+				active: true,
+				recipients: ['owner@example.com'],
+				has_access_code: true,
+				tag: { id: emu.seed.tagId },
+			});
+
+			const got = await runMasv({ resource: 'portal', operation: 'get', portalId: rl(portalId) }, { credentials });
+			expect(got.items[0].json).toMatchObject({ id: portalId, name: 'n8n Uploads' });
+
+			const updated = await runMasv(
+				{
+					resource: 'portal',
+					operation: 'update',
+					portalId: rl(portalId),
+					updateFields: { name: 'n8n Uploads (renamed)', active: false, maxPackageSize: 1048576 },
+				},
+				{ credentials },
+			);
+			expect(updated.error).toBeUndefined();
+			expect(updated.items[0].json).toMatchObject({
+				id: portalId,
+				name: 'n8n Uploads (renamed)',
+				subdomain: 'n8n-uploads',
+				message: 'Drop files here',
+				active: false,
+				has_access_code: true,
+				max_package_size: 1048576,
+				package_size_restriction_enabled: true,
+				tag: { id: emu.seed.tagId },
+			});
+			const put = emu.requests({ kind: 'api', method: 'PUT' });
+			expect(put).toHaveLength(1);
+			expect(put[0].path).toBe(`/v1/portals/${portalId}`);
+
+			const listed = await runMasv({ resource: 'portal', operation: 'getAll', teamId, returnAll: true }, { credentials });
+			expect(listed.error).toBeUndefined();
+			expect(listed.items.map((item) => item.json.id).sort()).toEqual([emu.seed.portalId, portalId].sort());
+
+			const deleted = await runMasv({ resource: 'portal', operation: 'delete', portalId: rl(portalId) }, { credentials });
+			expect(deleted.items).toEqual([{ json: { deleted: true }, pairedItem: { item: 0 } }]);
+
+			const gone = await runMasv({ resource: 'portal', operation: 'get', portalId: rl(portalId) }, { credentials });
+			expect((gone.error as { httpCode?: string }).httpCode).toBe('404');
+		} finally {
+			await emu.close();
+		}
+	});
+});

@@ -1,0 +1,387 @@
+// MASV emulator: a local fake of the MASV API (docs/masv-api.md) and its S3-style storage.
+//
+//   const emu = await startEmulator();
+//   fetch(`${emu.url}/v1/teams`, { headers: { 'X-API-KEY': emu.apiKey } });
+//   ...
+//   await emu.close();
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { buildAdminRouter } from './admin';
+import { registerActivities } from './api/activities';
+import { registerDownloads } from './api/downloads';
+import { registerIntegrations } from './api/integrations';
+import { registerPackages } from './api/packages';
+import { registerPortals } from './api/portals';
+import { registerSpaces } from './api/spaces';
+import { registerTags } from './api/tags';
+import { registerTeams } from './api/teams';
+import { registerUploads } from './api/uploads';
+import { registerWebhooks } from './api/webhooks';
+import { Blob } from './blobs';
+import { Core, DEFAULT_CONFIG, type EmulatorConfig, type FinalizedFileInfo, type RequestRecord } from './core';
+import type { FaultRegistry } from './faults';
+import type { Json } from './http';
+import { Router } from './router';
+import { addMember, applySeed, createApiKey, createConnection, createTeam, type SeedInfo, type SeedMember, type TeamSeed } from './seed';
+import { connectionJson, fileJson, packageJson } from './serialize';
+import { startServers, type Servers } from './server';
+import { State, type PackageState, type Role, type WebhookDelivery } from './state';
+import { ApiError, notFound } from './util';
+
+export type { EmulatorConfig, FinalizedFileInfo, RequestRecord } from './core';
+export type { Fault, FaultSpec, FaultTarget, FaultType } from './faults';
+export type { SeedInfo, SeedMember, TeamSeed } from './seed';
+
+export interface EmulatorOptions {
+	/** Interface to listen on; default 127.0.0.1. */
+	host?: string;
+	/** API port; default 0 (random). */
+	port?: number;
+	/** Storage port; default 0 (random). */
+	storagePort?: number;
+	/** Where parts, files and integration folders live; default a fresh temp dir, removed on close. */
+	dataDir?: string;
+	/** Keep a temp dataDir on close. */
+	keepDataDir?: boolean;
+	config?: Partial<EmulatorConfig>;
+}
+
+export interface RequestFilter {
+	kind?: 'api' | 'storage';
+	method?: string;
+	path?: string | RegExp;
+}
+
+export interface StoredObjectInfo {
+	bucket: string;
+	key: string;
+	size: number;
+	etag: string;
+	sha256: string;
+}
+
+export interface IntegrationFile {
+	/** Path relative to the connection folder, `/`-separated. */
+	path: string;
+	size: number;
+	sha256: string;
+}
+
+export interface EmulatorAdmin {
+	/** A new team (owner, admin, member, guest) with an owner API key. */
+	createTeam(opts?: { name?: string }): TeamSeed;
+	/** An API key for a user of a team (default: the seed team's owner). */
+	createApiKey(opts?: { teamId?: string; userId?: string; membershipId?: string; state?: 'active' | 'inactive'; expiry?: number | string; name?: string }): { id: string; key: string };
+	addMember(opts: { teamId?: string; email: string; name?: string; role?: Role }): SeedMember;
+	/** Forces a package state (expired/archived delete its content). */
+	setPackageState(packageId: string, state: PackageState): Json;
+	/** Package object plus its files, or undefined. */
+	getPackage(packageId: string): Json | undefined;
+	/** A fresh package token (`f` full or `d` download). */
+	packageToken(packageId: string, level?: 'f' | 'd'): string;
+	createCloudConnection(opts?: { teamId?: string; name?: string; provider?: string; direction?: 'masv_to_cloud' | 'cloud_to_masv'; targetDirectoryId?: string }): Json;
+	/** The folder on disk standing for a cloud connection's storage. */
+	integrationDir(connectionId: string): string;
+	/** Every file under the connection folder with its SHA-256. */
+	integrationFiles(connectionId: string): Promise<IntegrationFile[]>;
+	/** Moves the emulator clock forward (token, URL and package expiry); returns the new now (ms). */
+	advanceClock(ms: number): number;
+	setConfig(partial: Partial<EmulatorConfig>): EmulatorConfig;
+	webhookDeliveries(): WebhookDelivery[];
+	/** Waits for background work (hashing, portal deliveries, webhooks). */
+	idle(): Promise<void>;
+	/** Back to the seed (same ids and API key); clears files, faults and the request log. */
+	reset(): Promise<SeedInfo>;
+	stateSummary(): Json;
+}
+
+export interface Emulator {
+	/** API base URL, e.g. http://127.0.0.1:43121 (no trailing slash). */
+	url: string;
+	/** Storage base URL (path-style S3 endpoint). */
+	storageUrl: string;
+	/** API key of the seed team's owner. */
+	apiKey: string;
+	/** The seed team. */
+	teamId: string;
+	dataDir: string;
+	seed: SeedInfo;
+	faults: FaultRegistry;
+	config: EmulatorConfig;
+	/** Logged requests, oldest first. */
+	requests(filter?: RequestFilter): RequestRecord[];
+	resetRequests(): void;
+	/** Every finalized file of every package, with its SHA-256 (waits for hashing). */
+	files(): Promise<FinalizedFileInfo[]>;
+	/** Objects written through the plain S3 API (not MASV package files). */
+	objects(): Promise<StoredObjectInfo[]>;
+	admin: EmulatorAdmin;
+	/** The engine, for tests that need to poke at state directly. */
+	core: Core;
+	close(): Promise<void>;
+}
+
+/** What the admin router needs. */
+export type EmulatorHandle = Emulator;
+
+/** The SHA-256 of a file, read as a stream. */
+export async function sha256File(path: string): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+	return hash.digest('hex');
+}
+
+async function walkFiles(root: string, dir = root): Promise<string[]> {
+	let entries;
+	try {
+		entries = await fsp.readdir(dir, { withFileTypes: true });
+	} catch {
+		return [];
+	}
+	const out: string[] = [];
+	for (const e of entries) {
+		const full = join(dir, e.name);
+		if (e.isDirectory()) out.push(...(await walkFiles(root, full)));
+		else if (e.isFile()) out.push(full);
+	}
+	return out;
+}
+
+function buildApiRouter(): Router {
+	const router = new Router();
+	registerTeams(router);
+	registerPackages(router);
+	registerUploads(router);
+	registerDownloads(router);
+	registerPortals(router);
+	registerSpaces(router);
+	registerTags(router);
+	registerWebhooks(router);
+	registerIntegrations(router);
+	registerActivities(router);
+	return router;
+}
+
+class MasvEmulator implements Emulator {
+	url = '';
+	storageUrl = '';
+	seed!: SeedInfo;
+	servers!: Servers;
+	readonly admin: EmulatorAdmin;
+
+	constructor(
+		readonly core: Core,
+		readonly dataDir: string,
+		private readonly removeDataDir: boolean,
+	) {
+		this.admin = this.buildAdmin();
+	}
+
+	get apiKey(): string {
+		return this.seed.apiKey;
+	}
+
+	get teamId(): string {
+		return this.seed.teamId;
+	}
+
+	get faults(): FaultRegistry {
+		return this.core.faults;
+	}
+
+	get config(): EmulatorConfig {
+		return this.core.config;
+	}
+
+	requests(filter: RequestFilter = {}): RequestRecord[] {
+		return this.core.requestLog.filter((r) => {
+			if (filter.kind && r.kind !== filter.kind) return false;
+			if (filter.method && r.method !== filter.method.toUpperCase()) return false;
+			if (filter.path !== undefined && !(typeof filter.path === 'string' ? r.path === filter.path : filter.path.test(r.path))) return false;
+			return true;
+		});
+	}
+
+	resetRequests(): void {
+		this.core.requestLog = [];
+	}
+
+	files(): Promise<FinalizedFileInfo[]> {
+		return this.core.finalizedFileReport();
+	}
+
+	async objects(): Promise<StoredObjectInfo[]> {
+		const out: StoredObjectInfo[] = [];
+		for (const o of this.core.storage.objects.values()) {
+			if (o.bucket === this.core.config.bucket || !(o.content instanceof Blob)) continue;
+			await o.content.ready;
+			out.push({ bucket: o.bucket, key: o.key, size: o.content.size, etag: o.etag, sha256: o.content.sha256 ?? '' });
+		}
+		return out;
+	}
+
+	async close(): Promise<void> {
+		await this.servers.close();
+		await this.core.shutdown();
+		if (this.removeDataDir) await fsp.rm(this.dataDir, { recursive: true, force: true });
+	}
+
+	private teamOr(teamId?: string): string {
+		const id = teamId ?? this.seed.teamId;
+		if (!this.core.state.teams.has(id)) throw notFound('team');
+		return id;
+	}
+
+	private buildAdmin(): EmulatorAdmin {
+		const core = this.core;
+		return {
+			createTeam: (opts = {}) => createTeam(core, opts),
+			createApiKey: (opts = {}) => {
+				const teamId = this.teamOr(opts.teamId);
+				let userId = opts.userId;
+				if (opts.membershipId) {
+					const m = core.state.memberships.get(opts.membershipId);
+					if (!m) throw notFound('membership');
+					userId = m.userId;
+				}
+				userId ??= core.state.membershipsOfTeam(teamId).find((m) => m.policyKey === 'owner')?.userId;
+				if (!userId || !core.state.membershipOf(userId, teamId)) throw new ApiError(400, 'user is not a member of the team');
+				const expiry = typeof opts.expiry === 'string' ? Date.parse(opts.expiry) : opts.expiry;
+				return createApiKey(core, { teamId, userId, name: opts.name, state: opts.state, expiry: expiry && !Number.isNaN(expiry) ? expiry : 0 });
+			},
+			addMember: (opts) => {
+				const teamId = this.teamOr(opts.teamId);
+				const m = addMember(core, teamId, { email: opts.email, name: opts.name ?? opts.email.split('@')[0], role: opts.role ?? 'member' });
+				return { membershipId: m.id, userId: m.userId, email: opts.email, name: core.state.users.get(m.userId)?.name ?? '', policyKey: m.policyKey };
+			},
+			setPackageState: (packageId, state) => {
+				const pkg = core.state.packages.get(packageId);
+				if (!pkg) throw notFound('package');
+				core.setPackageState(pkg, state);
+				return packageJson(core, pkg);
+			},
+			getPackage: (packageId) => {
+				const pkg = core.state.packages.get(packageId);
+				if (!pkg) return undefined;
+				const files = pkg.fileIds.map((id) => core.state.files.get(id)).filter((f) => !!f);
+				return { ...packageJson(core, pkg), team_id: pkg.teamId, files: files.map(fileJson) };
+			},
+			packageToken: (packageId, level = 'f') => {
+				const pkg = core.state.packages.get(packageId);
+				if (!pkg) throw notFound('package');
+				return core.packageToken(pkg, level);
+			},
+			createCloudConnection: (opts = {}) => {
+				const c = createConnection(core, {
+					teamId: this.teamOr(opts.teamId),
+					name: opts.name ?? 'Emulator connection',
+					provider: opts.provider ?? 'amazon_s3',
+					direction: opts.direction ?? 'masv_to_cloud',
+					targetDirectoryId: opts.targetDirectoryId,
+				});
+				core.track(fsp.mkdir(core.integrationDir(c.id), { recursive: true }));
+				return { ...connectionJson(c), dir: core.integrationDir(c.id) };
+			},
+			integrationDir: (id) => core.integrationDir(id),
+			integrationFiles: async (id) => {
+				await core.idle();
+				const root = core.integrationDir(id);
+				const files = (await walkFiles(root)).sort();
+				return Promise.all(
+					files.map(async (full) => ({ path: relative(root, full).split('\\').join('/'), size: (await fsp.stat(full)).size, sha256: await sha256File(full) })),
+				);
+			},
+			advanceClock: (ms) => {
+				core.clockOffsetMs += ms;
+				return core.now();
+			},
+			setConfig: (partial) => {
+				for (const [k, v] of Object.entries(partial)) {
+					if (!(k in DEFAULT_CONFIG)) throw new ApiError(400, `unknown config key ${k}`);
+					if (typeof v !== typeof DEFAULT_CONFIG[k as keyof EmulatorConfig]) throw new ApiError(400, `config ${k} must be a ${typeof DEFAULT_CONFIG[k as keyof EmulatorConfig]}`);
+				}
+				Object.assign(core.config, partial);
+				return { ...core.config };
+			},
+			webhookDeliveries: () => [...core.state.webhookDeliveries],
+			idle: () => core.idle(),
+			reset: async () => {
+				await core.idle();
+				core.state = new State();
+				for (const upload of [...core.storage.uploads.values()]) await core.storage.abort(upload);
+				core.storage.objects.clear();
+				for (const dir of ['parts', 'objects', 'blobs', 'integrations']) await fsp.rm(join(this.dataDir, dir), { recursive: true, force: true });
+				await core.init();
+				core.faults.clear();
+				core.requestLog = [];
+				core.clockOffsetMs = 0;
+				this.seed = await applySeed(core, this.seed);
+				return this.seed;
+			},
+			stateSummary: () => {
+				const s = core.state;
+				return {
+					url: this.url,
+					storageUrl: this.storageUrl,
+					dataDir: this.dataDir,
+					now: new Date(core.now()).toISOString(),
+					clockOffsetMs: core.clockOffsetMs,
+					config: core.config,
+					seed: this.seed,
+					counts: {
+						teams: s.teams.size,
+						memberships: s.memberships.size,
+						apiKeys: s.apiKeys.size,
+						packages: s.packages.size,
+						files: s.files.size,
+						links: s.links.size,
+						portals: s.portals.size,
+						teamspaces: s.spaces.size,
+						tags: s.tags.size,
+						cloudConnections: s.connections.size,
+						transfers: s.transfers.size,
+						activities: s.activities.size,
+						openUploads: core.storage.uploads.size,
+						objects: core.storage.objects.size,
+						requests: core.requestLog.length,
+					},
+					packages: [...s.packages.values()].map((p) => ({
+						id: p.id,
+						name: p.name,
+						state: p.state,
+						teamId: p.teamId,
+						portalId: p.portalId,
+						teamspaceId: p.teamspaceId,
+						files: core.finalizedFiles(p).length,
+					})),
+					faults: { totalFired: core.faults.totalFired, pending: core.faults.pending().length },
+				};
+			},
+		};
+	}
+}
+
+/** Starts the emulator (API + storage servers) with its seed data. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+	const host = options.host ?? '127.0.0.1';
+	const ownDir = options.dataDir === undefined;
+	const dataDir = options.dataDir ?? (await fsp.mkdtemp(join(tmpdir(), 'masv-emulator-')));
+	await fsp.mkdir(dataDir, { recursive: true });
+	const core = new Core(dataDir, { ...DEFAULT_CONFIG, ...options.config });
+	await core.init();
+	const emu = new MasvEmulator(core, dataDir, ownDir && !options.keepDataDir);
+	emu.seed = await applySeed(core);
+	emu.servers = await startServers(core, buildApiRouter(), buildAdminRouter(emu), {
+		host,
+		port: options.port ?? 0,
+		storagePort: options.storagePort ?? 0,
+	});
+	const urlHost = host.includes(':') ? `[${host}]` : host;
+	emu.url = `http://${urlHost}:${emu.servers.apiPort}`;
+	emu.storageUrl = `http://${urlHost}:${emu.servers.storagePort}`;
+	core.apiUrl = emu.url;
+	core.storage.baseUrl = emu.storageUrl;
+	return emu;
+}
