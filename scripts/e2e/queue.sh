@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/n8n/versions.sh
-source scripts/e2e/queue-services.sh
+source tools/n8n/queue-services.sh
 
 cannot_run() {
 	if [ "${CI:-}" = true ]; then

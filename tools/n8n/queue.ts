@@ -2,7 +2,7 @@
 // as the user `postgres` when this runs as root: Postgres refuses root) and Redis on free loopback
 // ports with their data in temp folders, one main (`n8n start`) and workers (`n8n worker`). Every
 // process is started through processes.ts, so it is ended with the run, whatever way the run ends.
-// Postgres and Redis come from Debian packages: scripts/e2e/queue-services.sh finds or installs
+// Postgres and Redis come from Debian packages: tools/n8n/queue-services.sh finds or installs
 // them and passes MASV_PG_BIN and MASV_REDIS_SERVER.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
