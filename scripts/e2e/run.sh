@@ -9,6 +9,7 @@
 #   E2E_BROWSER=0                    skip the browser check
 #   E2E_TRIGGERS=0                   skip the trigger tests (real n8n server, polling every
 #                                    minute: about 4 minutes; run for the pinned 2.x only)
+#   E2E_QUEUE=0                      skip the queue-mode run (scripts/e2e/queue.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/e2e/prepare.sh
@@ -37,5 +38,10 @@ for v in $versions; do
 		echo "[e2e] triggers, n8n $v: $((SECONDS - t)) s"
 	fi
 done
+# Queue mode (main + 2 workers, Postgres, Redis): for the pinned 2.x only (scripts/e2e/queue.sh).
+if [[ " $versions " == *" $N8N_DEFAULT_VERSION "* ]]; then
+	echo "== e2e: n8n $N8N_DEFAULT_VERSION in queue mode"
+	MASV_QUEUE_FROM_RUN=1 bash scripts/e2e/queue.sh || status=1
+fi
 echo "[e2e] total $((SECONDS - started)) s"
 exit $status

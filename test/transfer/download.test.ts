@@ -1,4 +1,5 @@
 // package/download and link/download through n8n's engine against the emulator.
+import { BinaryDataService } from 'n8n-core';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { rl, runMasv } from '../../tools/harness';
@@ -150,6 +151,22 @@ describe('downloads', () => {
 		emu.faults.add({ target: 'storage', type: 'status', status: 500, method: 'GET', times: -1 });
 		const run = await downloadPackage({ fileNameFilter: 'notes.txt' });
 		expect(run.error?.message).toMatch(/"notes.txt" could not be downloaded: HTTP 500 \(storage: InternalError: injected fault \(500\)\); gave up after \d+ tries in \d+ s/);
+	});
+
+	it('a file larger than n8n\'s `database` binary mode allows: one try, and an error naming the limit, the variable and the alternatives', async () => {
+		// n8n 2.x's binary store in `database` mode throws this when storing (n8n-core FileTooLargeError).
+		class FileTooLargeError extends Error {}
+		jest.spyOn(BinaryDataService.prototype, 'store').mockRejectedValue(
+			new FileTooLargeError(
+				'Failed to write binary file "clip.mov" (0b6c) because its size of 6 MB exceeds the max size limit of 5 MB set for `database` mode. Consider increasing `N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE` up to 1 GB, or using S3 storage mode if you require writes larger than 1 GB.',
+			),
+		);
+		const run = await downloadPackage({ fileNameFilter: 'clip.mov' });
+		expect(run.error?.message).toBe('"clip.mov" is larger than n8n\'s binary data store allows in `database` mode (its limit of 5 MiB)');
+		expect(run.error?.description).toMatch(/N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE/);
+		expect(run.error?.description).toMatch(/N8N_DEFAULT_BINARY_DATA_MODE=filesystem/);
+		expect(run.error?.description).toMatch(/Send to Integration, Integration > Import Files, or Link > Create/);
+		expect(emu.requests({ kind: 'storage', method: 'GET' })).toHaveLength(1);
 	});
 
 	it('cancelling while a failed GET waits for its retry ends the download at once', async () => {

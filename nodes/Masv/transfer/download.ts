@@ -10,6 +10,7 @@ import { masvCancelled } from '../transport/request';
 import { CancelledError, errorVerdict, guard, pauseSlice, RetryWindow, StallError, statusVerdict } from '../transport/retry';
 import type { RetryPolicy, Verdict } from '../transport/retry';
 import { listParameter } from '../shared/items';
+import { binaryLimitError } from './binaryLimit';
 import { MIB } from './parts';
 import { headerValue, storageErrorCode, storageErrorText, storageGetStream } from './storage';
 import type { BinaryStream, StorageBlueprint } from './storage';
@@ -169,6 +170,9 @@ export async function downloadFile(ctx: DownloadContext, request: DownloadFileRe
 			// The store failed (the disk, n8n's size limits), or the bytes did (already in words).
 			if (error instanceof NodeOperationError || error instanceof NodeApiError) throw rethrow(error);
 			if (cancel?.aborted) throw masvCancelled(node);
+			// The binary store refused the file for its size: say which limit and what to do instead.
+			const tooLarge = binaryLimitError(node, error, request.name, request.itemIndex);
+			if (tooLarge) throw tooLarge;
 			const verdict = errorVerdict(error);
 			throw failed(`"${request.name}" could not be stored in n8n: ${verdict.reason}; this failure is not retried`);
 		} finally {
