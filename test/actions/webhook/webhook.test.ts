@@ -200,7 +200,7 @@ describe('webhook (emulator)', () => {
 		expect(got.items[0].json).toEqual({ id, name: 'intake', url: 'https://n8n.example.com/webhook/masv', method: 'POST', events: ['package.created', 'package.finalized'], active: true });
 
 		// The webhook trigger attaches its webhook through the one portal write.
-		const { portalWriteBody, referenceIds } = await import('../../../nodes/Masv/actions/portal/common');
+		const { portalWriteBody, referenceIds } = await import('../../../nodes/Masv/transport/portals');
 		const portal = (await (await fetch(`${emu.url}/v1.1/portals/${emu.seed.portalId}`, { headers: { 'X-API-KEY': emu.apiKey } })).json()) as Record<string, never>;
 		const body = portalWriteBody(portal, { custom_webhooks: [...referenceIds(portal, 'custom_webhooks'), { id }] });
 		expect(body).toEqual({ name: 'Emulator Portal', subdomain: 'emulator-portal', custom_webhooks: [{ id }] });

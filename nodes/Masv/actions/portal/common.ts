@@ -3,8 +3,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { isoTimestamp } from '../../shared/dates';
 import { listParameter } from '../../shared/items';
-import { masvApiRequest } from '../../transport/request';
-import type { MasvContext } from '../../transport/request';
+import { withSizeRestriction } from '../../transport/portals';
 
 /**
  * The portal fields the node offers (Additional Fields of `create`, Update Fields of `update`),
@@ -60,8 +59,6 @@ const PLAIN_FIELDS: Array<[keyof PortalFields, string]> = [
 
 /** Free text kept exactly as typed. */
 const UNTRIMMED = new Set<keyof PortalFields>(['message']);
-
-const SIZE_FIELDS = ['max_file_count', 'max_file_size', 'max_package_size'];
 
 /** The portal passwords MASV never returns, with the flag that says whether one is set (§9.1). */
 const PASSWORDS: Array<{ flag: string; field: 'accessCode' | 'downloadPassword'; property: string; label: string }> = [
@@ -191,20 +188,6 @@ export function portalReferences(fields: Pick<PortalFields, 'tagId' | 'integrati
 }
 
 /**
- * §9.1: the size limits apply only while `package_size_restriction_enabled` is on. When `changes`
- * touches a limit, the switch is computed from the limits the portal will have (`current` with
- * the changes on top) and added to `changes`.
- */
-function withSizeRestriction(changes: IDataObject, current: IDataObject = {}): IDataObject {
-	if (!SIZE_FIELDS.some((field) => changes[field] !== undefined)) return changes;
-	const merged = { ...current, ...changes };
-	return {
-		...changes,
-		package_size_restriction_enabled: SIZE_FIELDS.some((field) => Number(merged[field] ?? 0) > 0),
-	};
-}
-
-/**
  * The body of `POST /v1/teams/{teamId}/portals` (docs/masv-api.md §9.2). Only `name` and `subdomain`
  * are required today, but older docs also require `message`, `recipients` and `active`, so they are
  * always sent. `active` defaults to true here: a portal made from a workflow is meant to receive
@@ -216,46 +199,6 @@ export function portalCreateBody(name: string, subdomain: string, fields: IDataO
 		if (value === null) delete body[key];
 	}
 	return withSizeRestriction(body);
-}
-
-/**
- * The one body of every portal write after create (`PUT /v1/portals/{portalId}`), as MASV's own
- * client sends it (docs/masv-api.md §9.6, decision 2): `name` and `subdomain` (required on every
- * call; the changed ones, else the portal's current ones) and the changed MASV fields, nothing
- * else: no `id`, timestamps, `team_id` or `has_*` flags read back. `current` is the portal as read
- * (`GET /v1.1/portals/{id}`); `changes` are MASV portal fields (from `portalBody`, or
- * `custom_webhooks: [{id}, …]` from the webhook trigger).
- */
-export function portalWriteBody(current: IDataObject, changes: IDataObject): IDataObject {
-	return withSizeRestriction({ name: current.name, subdomain: current.subdomain, ...changes }, current);
-}
-
-/** The IDs of a portal's references as read (`custom_webhooks`, `cloud_connections`), as `[{id}]`. */
-export function referenceIds(current: IDataObject, field: 'custom_webhooks' | 'cloud_connections'): Array<{ id: string }> {
-	const list = Array.isArray(current[field]) ? (current[field] as unknown[]) : [];
-	return list
-		.map((entry) => (entry && typeof entry === 'object' ? (entry as IDataObject).id : entry))
-		.filter((id): id is string => typeof id === 'string' && id !== '')
-		.map((id) => ({ id }));
-}
-
-/**
- * Reads a portal, then writes `changes` to it with `portalWriteBody`; answers the portal as read
- * before (`current`), the body sent and MASV's answer. The webhook trigger attaches its webhook
- * with it: `changes = {custom_webhooks: [...referenceIds(current, 'custom_webhooks'), {id}]}`, or a
- * function of `current` for that.
- */
-export async function writePortal(
-	ctx: MasvContext,
-	portalId: string,
-	changes: IDataObject | ((current: IDataObject) => IDataObject),
-	itemIndex?: number,
-): Promise<{ current: IDataObject; body: IDataObject; answer: unknown }> {
-	const id = encodeURIComponent(portalId);
-	const current = await masvApiRequest<IDataObject>(ctx, { method: 'GET', path: `/v1.1/portals/${id}`, itemIndex });
-	const body = portalWriteBody(current, typeof changes === 'function' ? changes(current) : changes);
-	const answer = await masvApiRequest(ctx, { method: 'PUT', path: `/v1/portals/${id}`, body, idempotent: true, itemIndex });
-	return { current, body, answer };
 }
 
 /**

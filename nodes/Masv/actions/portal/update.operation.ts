@@ -4,7 +4,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { showFor } from '../../shared/descriptions';
 import { forEachItem, idParameter } from '../../shared/items';
 import { masvApiRequest } from '../../transport/request';
-import { checkPasswordsKept, passwordsAtRisk, portalBody, portalFromUpdateAnswer, writePortal } from './common';
+import { writePortal } from '../../transport/portals';
+import { checkPasswordsKept, passwordsAtRisk, portalBody, portalFromUpdateAnswer } from './common';
 import type { PortalFields } from './common';
 import { NAME_SETTING, PORTAL_SETTINGS, SUBDOMAIN_SETTING, byDisplayName } from './settings';
 
