@@ -19,13 +19,13 @@ import {
 	deleteCustomWebhook,
 	detachWebhookFromPortal,
 	getCustomWebhook,
-	getPortal,
 	isWebhooksFeatureRefusal,
 	unlessGone,
 	listCustomWebhooks,
 	updateCustomWebhook,
 } from './transport/webhooks';
 import type { CustomWebhookFields } from './transport/webhooks';
+import { readPortal } from './transport/portals';
 import { toNodeError } from './transport/errors';
 import type { MasvContext } from './transport/request';
 import { searchPortals, searchTeams } from './methods/listSearch';
@@ -123,7 +123,7 @@ function matches(hook: IDataObject, url: string, events: string[], secret: strin
 
 async function portalsMissing(ctx: MasvContext, webhookId: string, portalIds: string[]): Promise<boolean> {
 	for (const portalId of portalIds) {
-		const portal = await getPortal(ctx, portalId);
+		const portal = await readPortal(ctx, portalId);
 		if (!attachedWebhookIds(portal).includes(webhookId)) return true;
 	}
 	return false;

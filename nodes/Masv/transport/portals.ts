@@ -43,11 +43,36 @@ export function referenceIds(current: IDataObject, field: 'custom_webhooks' | 'c
 		.map((id) => ({ id }));
 }
 
+/** `GET /v1.1/portals/{portalId}` (§9.5): the portal as every write starts from it. */
+export async function readPortal(ctx: MasvContext, portalId: string, itemIndex?: number): Promise<IDataObject> {
+	return await masvApiRequest<IDataObject>(ctx, { method: 'GET', path: `/v1.1/portals/${encodeURIComponent(portalId)}`, itemIndex });
+}
+
 /**
- * Reads a portal, then writes `changes` to it with `portalWriteBody`; answers the portal as read
- * before (`current`), the body sent and MASV's answer. The webhook trigger attaches its webhook
- * with it: `changes = {custom_webhooks: [...referenceIds(current, 'custom_webhooks'), {id}]}`, or a
- * function of `current` for that.
+ * `PUT /v1/portals/{portalId}` (§9.6) of `portalWriteBody(current, changes)`, where `current` is
+ * the portal as just read (`readPortal`). Answers the body sent and MASV's answer.
+ */
+export async function putPortal(
+	ctx: MasvContext,
+	portalId: string,
+	current: IDataObject,
+	changes: IDataObject,
+	itemIndex?: number,
+): Promise<{ body: IDataObject; answer: unknown }> {
+	const body = portalWriteBody(current, changes);
+	const answer = await masvApiRequest(ctx, {
+		method: 'PUT',
+		path: `/v1/portals/${encodeURIComponent(portalId)}`,
+		body,
+		idempotent: true,
+		itemIndex,
+	});
+	return { body, answer };
+}
+
+/**
+ * Reads a portal, then writes `changes` to it (`putPortal`); answers the portal as read before
+ * (`current`), the body sent and MASV's answer. `changes` may be a function of `current`.
  */
 export async function writePortal(
 	ctx: MasvContext,
@@ -55,9 +80,7 @@ export async function writePortal(
 	changes: IDataObject | ((current: IDataObject) => IDataObject),
 	itemIndex?: number,
 ): Promise<{ current: IDataObject; body: IDataObject; answer: unknown }> {
-	const id = encodeURIComponent(portalId);
-	const current = await masvApiRequest<IDataObject>(ctx, { method: 'GET', path: `/v1.1/portals/${id}`, itemIndex });
-	const body = portalWriteBody(current, typeof changes === 'function' ? changes(current) : changes);
-	const answer = await masvApiRequest(ctx, { method: 'PUT', path: `/v1/portals/${id}`, body, idempotent: true, itemIndex });
-	return { current, body, answer };
+	const current = await readPortal(ctx, portalId, itemIndex);
+	const written = await putPortal(ctx, portalId, current, typeof changes === 'function' ? changes(current) : changes, itemIndex);
+	return { current, ...written };
 }

@@ -2,6 +2,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { toNodeError } from './errors';
 
+import { putPortal, readPortal, referenceIds } from './portals';
 import { masvApiRequest } from './request';
 import type { MasvContext } from './request';
 
@@ -82,68 +83,39 @@ export async function deleteCustomWebhook(ctx: MasvContext, webhookId: string): 
 	await masvApiRequest(ctx, { method: 'DELETE', path: webhookPath(webhookId) });
 }
 
-/** The IDs of the webhooks a portal object lists (`custom_webhooks`: IDs or objects with `id`). */
+/** The IDs of the webhooks a portal, as read, has attached (`custom_webhooks`: IDs or `{id}`). */
 export function attachedWebhookIds(portal: IDataObject): string[] {
-	const list = Array.isArray(portal.custom_webhooks) ? (portal.custom_webhooks as unknown[]) : [];
-	const ids: string[] = [];
-	for (const entry of list) {
-		const id = typeof entry === 'string' ? entry : entry && typeof entry === 'object' ? (entry as IDataObject).id : undefined;
-		if (typeof id === 'string' && id && !ids.includes(id)) ids.push(id);
-	}
-	return ids;
-}
-
-/** `GET /v1.1/portals/{portalId}` (§9.5). */
-export async function getPortal(ctx: MasvContext, portalId: string): Promise<IDataObject> {
-	return await masvApiRequest<IDataObject>(ctx, { method: 'GET', path: `/v1.1/portals/${encodeURIComponent(portalId)}` });
+	return [...new Set(referenceIds(portal, 'custom_webhooks').map(({ id }) => id))];
 }
 
 /**
- * The body of a portal write that changes only the attached webhooks: `name` and `subdomain`
- * (which `PUT /v1/portals/{id}` requires, §9.6) as the portal has them, and `custom_webhooks` as
- * `[{id}]`. Nothing else of the portal is sent, so nothing else can change.
- */
-export function portalWebhooksBody(portal: IDataObject, webhookIds: string[]): IDataObject {
-	return {
-		name: portal.name,
-		subdomain: portal.subdomain,
-		custom_webhooks: webhookIds.map((id) => ({ id })),
-	};
-}
-
-async function writePortalWebhooks(ctx: MasvContext, portalId: string, webhookIds: string[], portal: IDataObject): Promise<void> {
-	await masvApiRequest(ctx, {
-		method: 'PUT',
-		path: `/v1/portals/${encodeURIComponent(portalId)}`,
-		body: portalWebhooksBody(portal, webhookIds),
-		idempotent: true,
-	});
-}
-
-/**
- * Attaches a webhook to a portal: `custom_webhooks: [{id}, …the ids already attached]`. Reads the
- * portal first, as MASV replaces the whole list; does nothing when the webhook is attached already.
- * Returns whether it wrote.
+ * Attaches a webhook to a portal: a portal write (`putPortal`, so `name`, `subdomain` and
+ * `custom_webhooks` only) of `[{id}, …the ids already attached]`, since MASV replaces the whole
+ * list. Writes nothing when the webhook is attached already. Returns whether it wrote.
  */
 export async function attachWebhookToPortal(ctx: MasvContext, portalId: string, webhookId: string): Promise<boolean> {
-	const portal = await getPortal(ctx, portalId);
-	const attached = attachedWebhookIds(portal);
-	if (attached.includes(webhookId)) return false;
-	await writePortalWebhooks(ctx, portalId, [webhookId, ...attached], portal);
-	return true;
+	return await changePortalWebhooks(ctx, portalId, (attached) =>
+		attached.includes(webhookId) ? undefined : [webhookId, ...attached],
+	);
 }
 
 /** Detaches a webhook from a portal, keeping every other attached webhook. Returns whether it wrote. */
 export async function detachWebhookFromPortal(ctx: MasvContext, portalId: string, webhookId: string): Promise<boolean> {
-	const portal = await getPortal(ctx, portalId);
-	const attached = attachedWebhookIds(portal);
-	if (!attached.includes(webhookId)) return false;
-	await writePortalWebhooks(
-		ctx,
-		portalId,
-		attached.filter((id) => id !== webhookId),
-		portal,
+	return await changePortalWebhooks(ctx, portalId, (attached) =>
+		attached.includes(webhookId) ? attached.filter((id) => id !== webhookId) : undefined,
 	);
+}
+
+/** Reads the portal; when `next` gives a new list of webhook IDs, writes it. Returns whether it wrote. */
+async function changePortalWebhooks(
+	ctx: MasvContext,
+	portalId: string,
+	next: (attached: string[]) => string[] | undefined,
+): Promise<boolean> {
+	const portal = await readPortal(ctx, portalId);
+	const ids = next(attachedWebhookIds(portal));
+	if (!ids) return false;
+	await putPortal(ctx, portalId, portal, { custom_webhooks: ids.map((id) => ({ id })) });
 	return true;
 }
 
