@@ -292,7 +292,10 @@ describe('MASV Trigger: never misses, never repeats', () => {
 			emu.resetRequests();
 			later(MINUTE);
 			const [item] = (await trigger.tick())?.[0] ?? [];
-			expect(item.json).toMatchObject({ id, metadata: [{ name: 'project_code', value: 'P-42' }] });
+			expect(item.json).toMatchObject({
+				id,
+				metadata: { package_id: id, fields: [{ name: 'project_code', value: 'P-42' }], values: { project_code: 'P-42' } },
+			});
 			expect(item.json.access_token).toBeUndefined();
 			const read = emu.requests({ kind: 'api', path: `/v1/packages/${id}/metadata` });
 			expect(read).toHaveLength(1);

@@ -186,7 +186,7 @@ describe('MASV Webhook Trigger against the emulator', () => {
 		const [item] = trigger.executions[0];
 		expect(item.json.id).toBe(id);
 		expect(String(item.json.access_token)).toMatch(/\S{20,}/);
-		expect(item.json.metadata).toEqual([]);
+		expect(item.json.metadata).toEqual({ package_id: id, fields: [], values: {} });
 	});
 
 	it('a delivery without the secret is refused (401) and starts nothing', async () => {

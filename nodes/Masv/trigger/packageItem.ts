@@ -2,22 +2,22 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { getMasvBaseUrl, masvApiRequest, masvPackageRequest } from '../transport/request';
 import type { MasvContext } from '../transport/request';
+import { packageMetadata } from '../shared/metadata';
 import { withoutTokens } from '../shared/secrets';
 import { unlessGone } from '../transport/webhooks';
 
 /**
- * The custom metadata of a package (the answers to its portal's form):
- * `GET /v1/packages/{packageId}/metadata` with the package token (docs/masv-api.md §5.14). A package
- * without a form answers `{fields: []}`; the fields are returned as MASV gives them.
+ * The custom metadata of a package (the answers to its portal's form), in the shape of Package →
+ * Get Metadata: `GET /v1/packages/{packageId}/metadata` with the package token (docs/masv-api.md
+ * §5.14).
  */
-export async function packageMetadata(ctx: MasvContext, packageId: string, packageToken: string): Promise<IDataObject[]> {
+export async function readPackageMetadata(ctx: MasvContext, packageId: string, packageToken: string): Promise<IDataObject> {
 	const baseUrl = await getMasvBaseUrl(ctx);
-	const body = await masvPackageRequest<IDataObject | IDataObject[]>(ctx, baseUrl, packageToken, {
+	const body = await masvPackageRequest<unknown>(ctx, baseUrl, packageToken, {
 		method: 'GET',
 		path: `/v1/packages/${encodeURIComponent(packageId)}/metadata`,
 	});
-	if (Array.isArray(body)) return body;
-	return Array.isArray(body?.fields) ? (body.fields as IDataObject[]) : [];
+	return packageMetadata(packageId, body);
 }
 
 /** Options > Include Metadata of both triggers. */
@@ -40,13 +40,13 @@ export interface ItemOptions {
 /**
  * The output JSON of a trigger for one package: the package without its tokens (unless asked
  * for), with `metadata` when asked for. The metadata is read with the package's own token, which
- * the lists and the package lookup carry; a package without one gets an empty list.
+ * the lists and the package lookup carry; a package without one gets metadata without fields.
  */
 export async function packageItemJson(ctx: MasvContext, pkg: IDataObject, options: ItemOptions): Promise<IDataObject> {
 	const json = withoutTokens(pkg, options.keepToken);
 	if (options.includeMetadata) {
 		const token = typeof pkg.access_token === 'string' ? pkg.access_token : '';
-		json.metadata = token ? await packageMetadata(ctx, String(pkg.id), token) : [];
+		json.metadata = token ? await readPackageMetadata(ctx, String(pkg.id), token) : packageMetadata(String(pkg.id), {});
 	}
 	return json;
 }
