@@ -3,6 +3,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { getMasvBaseUrl, masvApiRequest, masvPackageRequest } from '../transport/request';
 import type { MasvContext } from '../transport/request';
 import { packageMetadata } from '../shared/metadata';
+import { INTERACTIVE_POLICY } from '../transport/retry';
 import { withoutTokens } from '../shared/secrets';
 import { unlessGone } from '../transport/webhooks';
 
@@ -52,6 +53,12 @@ export async function packageItemJson(ctx: MasvContext, pkg: IDataObject, option
 }
 
 /**
+ * A webhook delivery waits for the package read: retried briefly, since a failed read answers
+ * MASV with a 503 and MASV sends the event again.
+ */
+const DELIVERY_POLICY = INTERACTIVE_POLICY;
+
+/**
  * The package named by a webhook event, read fresh: MASV's event body holds a few fields only
  * (docs/masv-api.md §13.4). Read as a team package (`GET /v1.1/teams/{teamId}/packages/{id}`); a
  * portal package that the API key cannot read that way is looked up in its portal's list. When
@@ -61,6 +68,7 @@ export async function freshPackage(ctx: MasvContext, teamId: string, event: IDat
 	const id = String(event.id ?? '');
 	const pkg = await unlessGone(ctx.getNode(), async () =>
 		await masvApiRequest<IDataObject>(ctx, {
+			policy: DELIVERY_POLICY,
 			method: 'GET',
 			path: `/v1.1/teams/${encodeURIComponent(teamId)}/packages/${encodeURIComponent(id)}`,
 		}),
@@ -69,6 +77,7 @@ export async function freshPackage(ctx: MasvContext, teamId: string, event: IDat
 	const portalId = typeof event.portal_id === 'string' ? event.portal_id : '';
 	if (portalId) {
 		const listed = await masvApiRequest<unknown>(ctx, {
+			policy: DELIVERY_POLICY,
 			method: 'GET',
 			path: `/v1/portals/${encodeURIComponent(portalId)}/packages`,
 			qs: { new: true, finalized: true, expired: true, archived: true },
