@@ -86,7 +86,8 @@ interface TransferFile extends IDataObject {
 	kind: string;
 }
 
-function baseName(key: string): string {
+/** The last segment of a storage key (`a/b/` → `b`: a folder key ends with `/`). */
+function keyLeaf(key: string): string {
 	const parts = key.split('/').filter((part) => part.length > 0);
 	return parts.length ? parts[parts.length - 1] : key;
 }
@@ -110,7 +111,7 @@ export function transferFiles(ctx: IExecuteFunctions, value: unknown, itemIndex:
 	for (const [index, entry] of entries.entries()) {
 		if (typeof entry === 'string' || typeof entry === 'number') {
 			for (const key of listParameter(String(entry))) {
-				files.push({ id: key, name: baseName(key), kind: key.endsWith('/') ? 'directory' : 'file' });
+				files.push({ id: key, name: keyLeaf(key), kind: key.endsWith('/') ? 'directory' : 'file' });
 			}
 			continue;
 		}
@@ -119,7 +120,7 @@ export function transferFiles(ctx: IExecuteFunctions, value: unknown, itemIndex:
 		const id = typeof source.id === 'string' ? source.id.trim() : '';
 		if (!id) throw fail(`has an entry without an ID (entry ${index + 1})`);
 		const kind = typeof source.kind === 'string' && source.kind ? source.kind : id.endsWith('/') ? 'directory' : 'file';
-		const name = typeof source.name === 'string' && source.name ? source.name : baseName(id);
+		const name = typeof source.name === 'string' && source.name ? source.name : keyLeaf(id);
 		files.push({ id, name, kind });
 	}
 	if (files.length === 0) throw fail('is empty');

@@ -288,7 +288,7 @@ async function filesOfItem(ctx: IExecuteFunctions, itemIndex: number, options: U
 			size = buffer.length;
 			source = { kind: 'buffer', buffer };
 		}
-		const name = baseName((names.length === 1 && override) || storedName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`);
+		const name = fileNameOf((names.length === 1 && override) || storedName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`);
 		if (!name) {
 			throw new NodeOperationError(ctx.getNode(), `The binary "${property}" has no usable file name`, {
 				itemIndex,
@@ -300,7 +300,8 @@ async function filesOfItem(ctx: IExecuteFunctions, itemIndex: number, options: U
 	return files;
 }
 
-function baseName(name: string): string {
+/** The file name at the end of a path (`\` or `/` separated), trimmed. */
+function fileNameOf(name: string): string {
 	const parts = name.replace(/\\/g, '/').split('/');
 	return parts[parts.length - 1].trim();
 }
