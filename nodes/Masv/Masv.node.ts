@@ -2,8 +2,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { customOperations, resourceProperties } from './actions';
-import { searchIntegrations, searchPackages, searchPortals, searchTeams, searchTeamspaces } from './methods/listSearch';
+import { searchIntegrations, searchPackages, searchPortals, searchTeams, searchTeamspaces, searchWebhooks } from './methods/listSearch';
 import { DEFAULT_BASE_URL } from './transport/request';
+import { DEFAULT_STALL_TIMEOUT_SECONDS } from './transport/retry';
 
 export class Masv implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,12 +24,15 @@ export class Masv implements INodeType {
 			baseURL: `={{ ($credentials.baseUrl || "${DEFAULT_BASE_URL}").replace(new RegExp("/+$"), "") }}`,
 			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 			json: true,
+			// Routed operations: an answer that does not come within the stall timeout fails the call
+			// (docs/reliability.md); n8n's helper ends it on cancel.
+			timeout: DEFAULT_STALL_TIMEOUT_SECONDS * 1000,
 		},
 		properties: resourceProperties,
 	};
 
 	methods = {
-		listSearch: { searchTeams, searchPackages, searchPortals, searchTeamspaces, searchIntegrations },
+		listSearch: { searchTeams, searchPackages, searchPortals, searchTeamspaces, searchIntegrations, searchWebhooks },
 	};
 
 	customOperations = customOperations;

@@ -11,7 +11,9 @@ import type {
 import { searchPortals, searchTeams, searchTeamspaces } from '../Masv/methods/listSearch';
 import { portalLocator, teamLocator, teamspaceLocator } from '../Masv/shared/descriptions';
 import { plainText } from '../Masv/shared/items';
-import { includePackageTokenOption, withoutTokens } from '../Masv/shared/secrets';
+import { includePackageTokenOption } from '../Masv/shared/secrets';
+import { masvApiRequest } from './transport/request';
+import { includeMetadataOption, packageItemJson } from './trigger/packageItem';
 import { pollPackages } from './trigger/poll';
 import { portalSource, v11Source } from './trigger/sources';
 import type { PackageSource } from './trigger/sources';
@@ -35,16 +37,54 @@ function sourceFor(ctx: IPollFunctions, event: MasvTriggerEvent): { source: Pack
 		case 'teamPackageFinalized': {
 			const teamId = id('teamId', 'Team');
 			const path = `/v1.1/teams/${encodeURIComponent(teamId)}/packages`;
-			return { source: v11Source(ctx, path, 1), target: `${event}:${teamId}` };
+			return { source: v11Source(ctx, path, 1, async () => teamId), target: `${event}:${teamId}` };
 		}
 		case 'teamspacePackageFinalized': {
 			const teamspaceId = id('teamspaceId', 'Teamspace');
 			const path = `/v1.1/spaces/${encodeURIComponent(teamspaceId)}/packages`;
-			return { source: v11Source(ctx, path, 0), target: `${event}:${teamspaceId}` };
+			// A Teamspace's package is read through its team (`team_id` of the Teamspace, §10.3).
+			let teamOf: Promise<string> | undefined;
+			const team = async () => {
+				teamOf ??= masvApiRequest<IDataObject>(ctx, { method: 'GET', path: `/v1/spaces/${encodeURIComponent(teamspaceId)}` }).then(
+					(space) => String(space?.team_id ?? ''),
+				);
+				return await teamOf;
+			};
+			return { source: v11Source(ctx, path, 0, team), target: `${event}:${teamspaceId}` };
 		}
 		default:
 			throw new NodeOperationError(ctx.getNode(), `Unknown event "${String(event)}" in the "Event" parameter (event)`);
 	}
+}
+
+/**
+ * The poll contexts this process has polled with. n8n makes one context per activation and polls
+ * with it every time, so "not seen yet" marks the first poll of an activation. (Not the static data
+ * object: where n8n keeps poll state in its own cursor store, each poll gets a fresh copy.)
+ */
+const polledActivations = new WeakSet<object>();
+
+/**
+ * Whether this poll is the first after the user turned the workflow on (activation mode
+ * `activate`: first publish, or publish after unpublish). It then starts from now, or from Start
+ * From, whatever state an earlier activation left. A restart of n8n (`init`), a newly published
+ * version of a running workflow (`update`) and a change of leader (`leadershipChange`) resume from
+ * the saved state instead.
+ */
+function isTurnedOn(ctx: IPollFunctions): boolean {
+	const first = !polledActivations.has(ctx);
+	polledActivations.add(ctx);
+	return first && ctx.getActivationMode() === 'activate';
+}
+
+function startFromMs(ctx: IPollFunctions): number | undefined {
+	const value = ctx.getNodeParameter('options.startFrom', '') as unknown;
+	if (value === '' || value === undefined || value === null) return undefined;
+	const ms = Date.parse(String(value));
+	if (Number.isNaN(ms)) {
+		throw new NodeOperationError(ctx.getNode(), `"${String(value)}" in "Options > Start From" (startFrom) is not a date`);
+	}
+	return ms;
 }
 
 export class MasvTrigger implements INodeType {
@@ -96,11 +136,22 @@ export class MasvTrigger implements INodeType {
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
-				options: [includePackageTokenOption],
+				options: [
+					includeMetadataOption,
+					includePackageTokenOption,
+					{
+						displayName: 'Start From',
+						name: 'startFrom',
+						type: 'dateTime',
+						default: '',
+						description:
+							'When the workflow is turned on, also fire the packages finalized since this time, even those finalized before. Without it, only packages finalized after the workflow is turned on fire.',
+					},
+				],
 			},
 			{
 				displayName:
-					'Each package fires once, when it reaches "finalized". The first poll after activation only records what exists; a manual test returns the latest finalized package.',
+					'Each package fires once, when it reaches "finalized". Turning the workflow on starts from that moment (or from Options > Start From): packages finalized while it was off do not fire. Restarting n8n or publishing a new version of the workflow resumes where the last poll stopped, so nothing is missed. A manual test returns the latest finalized package.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -116,19 +167,32 @@ export class MasvTrigger implements INodeType {
 		const event = this.getNodeParameter('event') as MasvTriggerEvent;
 		const { source, target } = sourceFor(this, event);
 
-		const keepToken = this.getNodeParameter('options.includePackageToken', false) === true;
-		const toItem = (pkg: IDataObject): INodeExecutionData => ({ json: withoutTokens(pkg, keepToken) });
+		const itemOptions = {
+			keepToken: this.getNodeParameter('options.includePackageToken', false) === true,
+			includeMetadata: this.getNodeParameter('options.includeMetadata', false) === true,
+		};
+		const toItems = async (packages: IDataObject[]): Promise<INodeExecutionData[]> => {
+			const items: INodeExecutionData[] = [];
+			for (const pkg of packages) items.push({ json: await packageItemJson(this, pkg, itemOptions) });
+			return items;
+		};
 
 		if (this.getMode() === 'manual') {
 			// "Fetch Test Event": show the shape of an item; the poll state is not touched.
 			const latest = await source.latestFinalized();
-			return latest ? [[toItem(latest)]] : null;
+			return latest ? [await toItems([latest])] : null;
 		}
 
 		const staticData = this.getWorkflowStaticData('node');
-		const result = await pollPackages(source, staticData.masvTrigger, target, Date.now());
+		const result = await pollPackages(source, staticData.masvTrigger, target, Date.now(), {
+			restart: isTurnedOn(this),
+			startFrom: startFromMs(this),
+		});
+		// The items are built before the state is kept: a failure (metadata) leaves the state as it
+		// was, and the next poll fires the same packages again.
+		const items = result.packages.length > 0 ? await toItems(result.packages) : [];
 		staticData.masvTrigger = result.state as unknown as IDataObject;
-		if (result.packages.length === 0) return null;
-		return [result.packages.map(toItem)];
+		if (items.length === 0) return null;
+		return [items];
 	}
 }

@@ -7,6 +7,9 @@
 #                                    1.x; E2E_N8N_V1=0 tests the 2.x only)
 #   E2E_SKIP_BUILD=1                 dist/ is already built (npm test builds before)
 #   E2E_BROWSER=0                    skip the browser check
+#   E2E_TRIGGERS=0                   skip the trigger tests (real n8n server, polling every
+#                                    minute: about 4 minutes; run for the pinned 2.x only)
+#   E2E_QUEUE=0                      skip the queue-mode run (scripts/e2e/queue.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/e2e/prepare.sh
@@ -28,6 +31,17 @@ for v in $versions; do
 	t=$SECONDS
 	N8N_VERSION="$v" node --test --test-reporter=spec --test-concurrency=1 .tmp/e2e/test/e2e/e2e.test.js || status=1
 	echo "[e2e] n8n $v: $((SECONDS - t)) s"
+	if [ "$v" = "$N8N_DEFAULT_VERSION" ] && [ "${E2E_TRIGGERS:-1}" != 0 ]; then
+		echo "== e2e: MASV triggers in a running n8n $v"
+		t=$SECONDS
+		N8N_VERSION="$v" node --test --test-reporter=spec --test-concurrency=1 .tmp/e2e/test/e2e/triggers.test.js || status=1
+		echo "[e2e] triggers, n8n $v: $((SECONDS - t)) s"
+	fi
 done
+# Queue mode (main + 2 workers, Postgres, Redis): for the pinned 2.x only (scripts/e2e/queue.sh).
+if [[ " $versions " == *" $N8N_DEFAULT_VERSION "* ]]; then
+	echo "== e2e: n8n $N8N_DEFAULT_VERSION in queue mode"
+	MASV_QUEUE_FROM_RUN=1 bash scripts/e2e/queue.sh || status=1
+fi
 echo "[e2e] total $((SECONDS - started)) s"
 exit $status

@@ -3,8 +3,11 @@
 //
 // Cost model: every `n8n execute` starts an n8n process (about 5 s), so the cases are grouped into
 // four workflows (lists + error item, a failing call, the transfer round trip, the delivery
-// example); the n8n server is started once, for the browser check.
+// example), and the round trip runs once more through a bad day of injected faults with the
+// node's default retry settings (n8n 2.x only, about 2 min); the n8n server is started once, for
+// the browser check.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -151,6 +154,98 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 		const got = await masvApi(`/v1.1/teams/${session.emulator.teamId}/packages/${pkg.id}`);
 		assert.equal(got.status, 200, JSON.stringify(got.body));
 		assert.deepEqual(got.body.recipients, ['client@example.com', 'producer@example.com']);
+	});
+
+	// A bad day, with the node's default settings (5 min retry window, 60 s stall timeout), in n8n 2.x
+	// only: about 80 s of wall time. All faults run in one execution, several at once, and the
+	// emulator's request log says how long each took to recover from.
+	it('survives a bad day with default settings: outage, hung calls, slow-downs, lost replies, a reset download', { skip: VERSION.startsWith('1.') ? 'the bad-day run is for n8n 2.x' : false }, async () => {
+		const emu = session.emulator;
+		emu.resetRequests();
+		emu.faults.clear();
+		const size = 8 * CHUNK_MIB * 1024 * 1024 - 4321; // 8 parts of 5 MiB, 2 in flight
+		const source = join(session.filesDir, 'outgoing/e2e-source.bin');
+		writeFileSync(source, randomBytes(size));
+		const sourceSha = await sha256File(source);
+		const partUrls = '^/v1/packages/[^/]+/files/[^/]+$';
+		const faults = {
+			putHang: emu.faults.add({ target: 'storage', type: 'hang', partNumber: 3 }),
+			expired: emu.faults.add({ target: 'storage', type: 'expired', partNumber: 5 }),
+			urlHang: emu.faults.add({ target: 'api', type: 'hang', method: 'POST', path: partUrls, skip: 1 }),
+			requestTimeout: emu.faults.add({ target: 'storage', type: 'status', status: 400, code: 'RequestTimeout', partNumber: 7, times: 2 }),
+			slowDown: emu.faults.add({ target: 'storage', type: 'status', status: 503, retryAfter: 2, partNumber: 8 }),
+			outage: emu.faults.add({ target: 'storage', type: 'refuse', method: '*', skip: 3, forMs: 30_000, times: -1 }),
+			fileFinalize: emu.faults.add({ target: 'api', type: 'dropReply', method: 'POST', path: '^/v1/packages/[^/]+/files/[^/]+/finalize$' }),
+			packageFinalize: emu.faults.add({ target: 'api', type: 'dropReply', method: 'POST', path: '^/v1/packages/[^/]+/finalize$' }),
+			downloadReset: emu.faults.add({ target: 'storage', type: 'reset', method: 'GET', afterBytes: Math.floor(size * 0.9) }),
+		};
+		const run = await session.execute('masvExRoundTrip');
+		assert.equal(run.code, 0, tail(run.stdout + run.stderr, 80));
+		for (const [name, fault] of Object.entries(faults)) assert.ok(fault.fired >= 1, `${name} did not fire`);
+
+		const stored = (await emu.files()).filter((f) => f.name === 'e2e-source.bin' && f.size === size);
+		assert.equal(stored.length, 1, JSON.stringify(stored));
+		assert.equal(stored[0].sha256, sourceSha);
+		assert.equal(await sha256File(join(session.filesDir, 'incoming/e2e-source.bin')), sourceSha);
+		const log = emu.requests();
+		const packageFinalizes = log.filter((r) => r.path === `/v1/packages/${stored[0].packageId}/finalize`);
+		assert.deepEqual(packageFinalizes.map((r) => (r.fault ? 'reply lost' : r.status)), ['reply lost', 409], 'the package was finalized once, its retry met "already finalized"');
+		const gets = log.filter((r) => r.kind === 'storage' && r.method === 'GET');
+		assert.equal(gets.length, 2, 'the download resumed once');
+		assert.match(String(gets[1].headers.range), /^bytes=\d+-$/);
+
+		// Recovery times from the request log.
+		const at = (r: { time: string }) => Date.parse(r.time);
+		const fired = (id: string) => log.filter((r) => r.fault === id);
+		const after = (seq: number, test: (r: (typeof log)[number]) => boolean) => log.find((r) => r.seq > seq && test(r));
+		const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+		const recovered = (id: string, test: (r: (typeof log)[number]) => boolean) => {
+			const hits = fired(id);
+			const next = after(hits[hits.length - 1].seq, test);
+			assert.ok(next, `no recovery after ${id}`);
+			return at(next) - at(hits[0]);
+		};
+		const put = (part: number) => (r: (typeof log)[number]) => r.kind === 'storage' && r.method === 'PUT' && r.query.partNumber === String(part) && r.status === 200;
+		const outageHits = fired(faults.outage.id);
+		const table = [
+			['storage outage, 30 s, every request refused', `${seconds(recovered(faults.outage.id, (r) => r.kind === 'storage' && r.status === 200))} after it began (${outageHits.length} refused requests)`],
+			['part PUT accepted, never answered (its retry also waited for the hung part-URL call)', seconds(recovered(faults.putHang.id, put(3)))],
+			['part-URL call never answered (URL refresh after a 403)', seconds(recovered(faults.urlHang.id, (r) => r.kind === 'api' && new RegExp(partUrls).test(r.path) && r.status === 200))],
+			['storage 400 RequestTimeout ×2', seconds(recovered(faults.requestTimeout.id, put(7)))],
+			['storage 503 SlowDown, Retry-After 2 s', seconds(recovered(faults.slowDown.id, put(8)))],
+			['finalize-file reply lost', seconds(recovered(faults.fileFinalize.id, (r) => /\/files\/[^/]+\/finalize$/.test(r.path)))],
+			['finalize-package reply lost', seconds(recovered(faults.packageFinalize.id, (r) => /^\/v1\/packages\/[^/]+\/finalize$/.test(r.path)))],
+			['download reset at 90%', `${seconds(at(gets[1]) - at(gets[0]))} to the Range request from byte ${/\d+/.exec(String(gets[1].headers.range))?.[0]} of ${size}`],
+		];
+		console.log(`# bad day in n8n ${VERSION} (defaults), execution ${run.ms} ms:\n${table.map(([fault, time]) => `# | ${fault} | ${time} |`).join('\n')}`);
+		writeFileSync(join(OUT, 'bad-day.md'), table.map(([fault, time]) => `| ${fault} | ${time} |`).join('\n') + '\n');
+	});
+
+	// ENOSPC in a real n8n needs a small disk for n8n's binary data: a 64 MiB tmpfs over its folder
+	// (root only; skipped, saying so, where it cannot be mounted). The 40 MiB source of the bad-day
+	// run fills it with its own copy, so storing the 40 MiB download runs out of space.
+	it('a full disk while n8n stores a download fails at once, saying so (64 MiB tmpfs)', { skip: VERSION.startsWith('1.') ? 'the bad-day run is for n8n 2.x' : false }, async (t) => {
+		const dir = join(OUT, 'n8n-user/.n8n/binaryData');
+		mkdirSync(dir, { recursive: true });
+		const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', dir], { encoding: 'utf8' });
+		if (mount.status !== 0) {
+			t.skip(`no tmpfs could be mounted (${(mount.stderr || mount.error?.message || '').trim()}): ENOSPC is tested in-process only`);
+			return;
+		}
+		try {
+			session.emulator.faults.clear();
+			session.emulator.resetRequests();
+			const startedAt = Date.now();
+			const run = await session.execute('masvExRoundTrip');
+			const output = run.stdout + run.stderr;
+			assert.notEqual(run.code, 0, 'the execution should fail');
+			assert.match(output, /could not be stored in n8n: no space left on the disk that holds n8n binary data/, tail(output, 40));
+			assert.match(output, /this failure is not retried/);
+			assert.equal(session.emulator.requests({ kind: 'storage', method: 'GET' }).length, 1, 'a full disk is not retried');
+			console.log(`# ENOSPC in n8n ${VERSION}: failed in ${run.ms} ms of execution (${Date.now() - startedAt} ms with start-up), one GET`);
+		} finally {
+			spawnSync('umount', [dir]);
+		}
 	});
 
 	// Without chromium the editor cannot be checked: a developer's run says so and skips; under

@@ -49,9 +49,18 @@ export interface ActiveTrigger {
 	errors: Error[];
 	/** Fires the cron once: one poll; resolves with what it emitted (or null). */
 	tick(): Promise<INodeExecutionData[][] | null>;
-	/** The node's static data (what n8n saves with the workflow). */
+	/** The node's static data as it is in memory now. */
 	staticData(): IDataObject;
-	/** Deactivates, then activates again with the static data as saved (JSON), like a restart. */
+	/**
+	 * The static data as n8n last saved it to its database: n8n saves a poller's static data at
+	 * activation (after the first poll) and when a poll emits, not after a poll that emits nothing.
+	 */
+	savedStaticData(): IDataObject;
+	/**
+	 * Deactivates, then activates again with the static data n8n saved (JSON), like a restart of
+	 * n8n (`init`), a new published version (`update`) or turning the workflow off and on
+	 * (`activate`).
+	 */
 	restart(activation?: WorkflowActivateMode): Promise<void>;
 	deactivate(): Promise<void>;
 }
@@ -65,12 +74,21 @@ const errorReporter = { error() {}, warn() {}, info() {} };
  */
 export async function activateTrigger(
 	node: INode,
-	options: { credentials?: Record<string, ICredentialDataDecryptedObject>; staticData?: IDataObject } = {},
+	options: {
+		credentials?: Record<string, ICredentialDataDecryptedObject>;
+		staticData?: IDataObject;
+		/** How the workflow is activated: `activate` (turned on, the default), `init` (n8n started), `update`. */
+		activation?: WorkflowActivateMode;
+	} = {},
 ): Promise<ActiveTrigger> {
 	const emitted: INodeExecutionData[][][] = [];
 	const errors: Error[] = [];
 	let ticks: Array<() => unknown> = [];
 	let lastEmit: INodeExecutionData[][] | null = null;
+	let saved = '{}';
+	const save = () => {
+		saved = JSON.stringify(workflow.staticData);
+	};
 	const scheduler = {
 		registerCron: (_ctx: unknown, onTick: () => unknown) => ticks.push(onTick),
 		deregisterCrons: () => {
@@ -109,6 +127,7 @@ export async function activateTrigger(
 				(response) => {
 					lastEmit = response;
 					emitted.push(response);
+					save();
 				},
 				(error) => {
 					errors.push(error);
@@ -116,7 +135,8 @@ export async function activateTrigger(
 			),
 		);
 	};
-	await activate(options.staticData ?? {}, 'activate');
+	await activate(options.staticData ?? {}, options.activation ?? 'activate');
+	save();
 
 	const staticData = () => JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 	return {
@@ -129,10 +149,11 @@ export async function activateTrigger(
 			return lastEmit;
 		},
 		staticData,
+		savedStaticData: () => JSON.parse(saved) as IDataObject,
 		async restart(activation = 'init') {
-			const saved = staticData();
 			await active.remove('wf-poll');
-			await activate(saved, activation);
+			await activate(JSON.parse(saved) as IDataObject, activation);
+			save();
 		},
 		async deactivate() {
 			await active.remove('wf-poll');

@@ -2,7 +2,7 @@
 // waits. Side-effect free (no n8n-core), like emulatorApi.ts.
 
 /**
- * Gives `settings` (API_RETRY or PART_RETRY) the `timings` before each test of the calling describe
+ * Gives `settings` (BACKOFF, DEFAULT_POLICY of nodes/Masv/transport/retry.ts) the `timings` before each test of the calling describe
  * block and its own values back after each, so a test may also set its own for itself.
  */
 export function useRetryTimings<T extends object>(settings: T, timings: Partial<T>): void {

@@ -105,8 +105,8 @@ describe('npm pack', () => {
 			if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
 		});
 
-		it('loads both nodes and the credential', () => {
-			expect(loader.types.nodes.map((description) => description.name).sort()).toEqual(['masv', 'masvTrigger']);
+		it('loads the three nodes and the credential', () => {
+			expect(loader.types.nodes.map((description) => description.name).sort()).toEqual(['masv', 'masvTrigger', 'masvWebhookTrigger']);
 			expect(loader.types.credentials.map((credential) => credential.name)).toEqual(['masvApi']);
 			expect(loader.types.credentials[0].documentationUrl).toMatch(/^https:\/\/developer\.massive\.io\//);
 		});

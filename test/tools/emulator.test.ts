@@ -350,13 +350,45 @@ describe('v1.1 pagination', () => {
 		expect(p0.body.metadata.total).toBe(7);
 		expect(p0.body.records.map((r: { id: string }) => r.id)).toEqual(p1.body.records.map((r: { id: string }) => r.id));
 		expect(p3.body.records).toHaveLength(1);
-		const all = await list('status=new,finalized&limit=100&sort=name');
+		const all = await list('status=new,finalized&limit=50&sort=name');
 		expect(all.body.records.map((r: { name: string }) => r.name)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
 		const named = await list('status=new&name=p4');
 		expect(named.body.metadata.total).toBe(1);
-		expect((await list('limit=101')).status).toBe(422);
+		expect((await list('limit=51')).status).toBe(422);
 		const spaces = await call('GET', `/v1.1/teams/${emu.teamId}/spaces?page=0&limit=1`);
 		expect(spaces.body).toEqual({ metadata: { total: 1 }, teamspaces: [expect.objectContaining({ id: emu.seed.teamspaceId })] });
+	});
+});
+
+describe('limit caps (docs/masv-api.md §18.2: the lowest documented cap of each list)', () => {
+	it('refuses a limit above the cap of each v1.1 list, and takes the cap itself', async () => {
+		const spaceId = emu.seed.teamspaceId;
+		const lists: Array<[string, number]> = [
+			[`/v1.1/teams/${emu.teamId}/packages`, 50],
+			[`/v1.1/teams/${emu.teamId}/spaces`, 50],
+			[`/v1.1/teams/${emu.teamId}/inbox`, 100],
+			[`/v1.1/spaces/${spaceId}/packages`, 100],
+			[`/v1.1/teams/${emu.teamId}/portals`, 100],
+			[`/v1.1/teams/${emu.teamId}/activities`, 100],
+		];
+		for (const [path, cap] of lists) {
+			expect([path, (await call('GET', `${path}?limit=${cap}`)).status]).toEqual([path, 200]);
+			const over = await call('GET', `${path}?limit=${cap + 1}`);
+			expect([path, over.status, over.body.errors?.[0]?.msg]).toEqual([path, 422, `limit must be between 1 and ${cap}`]);
+		}
+	});
+});
+
+describe('date filters', () => {
+	it('Teamspace packages take days only; the team list and inbox also take a date-time', async () => {
+		const spaceId = emu.seed.teamspaceId;
+		expect((await call('GET', `/v1.1/spaces/${spaceId}/packages?created_at_start=2024-01-01`)).status).toBe(200);
+		const timed = await call('GET', `/v1.1/spaces/${spaceId}/packages?created_at_start=2024-01-01T10:00:00`);
+		expect(timed.status).toBe(422);
+		expect(timed.body.errors[0]).toMatchObject({ field: 'created_at_start', msg: 'created_at_start must be a date in the form YYYY-MM-DD' });
+		for (const path of [`/v1.1/teams/${emu.teamId}/packages`, `/v1.1/teams/${emu.teamId}/inbox`]) {
+			expect((await call('GET', `${path}?created_at_start=2024-01-01T10:00:00&expiry_end=2030-01-01T00:00:00`)).status).toBe(200);
+		}
 	});
 });
 
@@ -492,6 +524,23 @@ describe('cloud connections', () => {
 		const files = (await emu.files()).filter((f) => f.packageId === pkg.id);
 		expect(files.map((f) => `${f.path}|${f.name}|${f.size}`).sort()).toEqual(['|clip-a.bin|307200', 'stills|still-1.bin|4096', 'stills|still-2.bin|5000'].sort());
 
+		// A Storage Gateway imports whatever its direction; its file IDs are full paths (§14.6).
+		const fromGateway = await createPackage('from gateway');
+		const gwImport = await call('POST', `/v1/packages/${fromGateway.id}/transfer`, {
+			key: null,
+			token: fromGateway.token,
+			body: { cloud_connection_id: gatewayId, direction: 'cloud_to_masv', provider: 'storage_gateway', files: [{ id: '/projects/show/ep1.mov', name: 'ep1.mov', kind: 'file' }] },
+		});
+		expect(gwImport.status).toBe(201);
+		expect((await emu.files()).filter((f) => f.packageId === fromGateway.id).map((f) => f.name)).toEqual(['ep1.mov']);
+		const wrongWay = await createPackage('wrong way');
+		const refused = await call('POST', `/v1/packages/${wrongWay.id}/transfer`, {
+			key: null,
+			token: wrongWay.token,
+			body: { cloud_connection_id: s3OutId, direction: 'cloud_to_masv', provider: 'amazon_s3', files: [{ id: 'x.bin', name: 'x.bin', kind: 'file' }] },
+		});
+		expect(refused.status).toBe(400);
+
 		const out = await call('POST', `/v1/packages/${pkg.id}/transfer`, { key: null, token: pkg.token, body: { cloud_connection_id: s3OutId } });
 		expect(out.status).toBe(201);
 		const delivered = await emu.admin.integrationFiles(s3OutId);
@@ -515,6 +564,85 @@ describe('portals, Teamspaces, tags', () => {
 		const upd = await call('PUT', `/v1/portals/${created.body.id}`, { body: { name: 'P2', subdomain: 'unique-sub', message: 'changed' } });
 		expect(upd.body).toEqual(expect.objectContaining({ name: 'P2', message: 'changed', active: true }));
 		expect((await call('DELETE', `/v1/portals/${created.body.id}`)).status).toBe(204);
+	});
+
+	it('portal passwords: has_* is the switch, its value required with true, ignored without it', async () => {
+		const base = { name: 'Pw', subdomain: 'pw-portal' };
+		const missing = await call('POST', `/v1/teams/${emu.teamId}/portals`, { body: { ...base, has_access_code: true } });
+		expect(missing.status).toBe(422);
+		expect(missing.body.errors[0]).toMatchObject({ field: 'access_code', msg: 'access_code is required when has_access_code is true' });
+		const valueOnly = await call('POST', `/v1/teams/${emu.teamId}/portals`, { body: { ...base, access_code: 'ignored', download_password: 'ignored' } });
+		expect(valueOnly.status).toBe(201);
+		expect(valueOnly.body).toMatchObject({ has_access_code: false, has_download_password: false });
+		expect(valueOnly.body.access_code).toBeUndefined();
+		const id = valueOnly.body.id;
+		const set = await call('PUT', `/v1/portals/${id}`, { body: { ...base, has_access_code: true, access_code: 'c0de', has_download_password: true, download_password: 'pw' } });
+		expect(set.body).toMatchObject({ has_access_code: true, has_download_password: true });
+		expect(set.body.access_code).toBeUndefined();
+		const kept = await call('PUT', `/v1/portals/${id}`, { body: { ...base, message: 'still protected' } });
+		expect(kept.body).toMatchObject({ has_access_code: true, has_download_password: true, message: 'still protected' });
+		const cleared = await call('PUT', `/v1/portals/${id}`, { body: { ...base, has_download_password: false } });
+		expect(cleared.body).toMatchObject({ has_access_code: true, has_download_password: false });
+		expect((await call('DELETE', `/v1/portals/${id}`)).status).toBe(204);
+	});
+
+	it('portal writes refuse read-only fields; custom_webhooks and cloud_connections are written as [{id}]', async () => {
+		const base = { name: 'Ro', subdomain: 'ro-portal' };
+		const created = await call('POST', `/v1/teams/${emu.teamId}/portals`, { body: base });
+		const id = created.body.id;
+		for (const field of ['id', 'team_id', 'created_at', 'updated_at']) {
+			const put = await call('PUT', `/v1/portals/${id}`, { body: { ...base, [field]: created.body[field] } });
+			expect([field, put.status, put.body.errors?.[0]?.msg]).toEqual([field, 422, `${field} is read-only`]);
+		}
+		const hook = await call('POST', `/v1/teams/${emu.teamId}/custom_webhooks`, {
+			body: { url: 'https://example.com/hook', method: 'POST', events: ['package.finalized'], active: true },
+		});
+		const { s3OutId } = emu.seed.cloudConnections;
+		const attached = await call('PUT', `/v1/portals/${id}`, { body: { ...base, custom_webhooks: [{ id: hook.body.id }], cloud_connections: [{ id: s3OutId, name: 'ignored' }] } });
+		expect(attached.status).toBe(200);
+		expect(attached.body.custom_webhooks).toEqual([expect.objectContaining({ id: hook.body.id })]);
+		expect(attached.body.cloud_connections).toEqual([expect.objectContaining({ id: s3OutId })]);
+		expect((await call('PUT', `/v1/portals/${id}`, { body: { ...base, custom_webhooks: [hook.body.id] } })).status).toBe(422);
+		expect((await call('PUT', `/v1/portals/${id}`, { body: { ...base, cloud_connections: [{ name: 'no id' }] } })).status).toBe(422);
+		const format = await call('PUT', `/v1/portals/${id}`, { body: { ...base, package_name_format_enabled: true } });
+		expect(format.body.errors?.[0]).toMatchObject({ field: 'package_name_format' });
+		const terms = await call('PUT', `/v1/portals/${id}`, { body: { ...base, terms_of_service_enabled: true, terms_of_service: { title: 'T' } } });
+		expect(terms.body.errors?.[0]).toMatchObject({ field: 'terms_of_service' });
+		const both = await call('PUT', `/v1/portals/${id}`, {
+			body: {
+				...base,
+				package_name_format_enabled: true,
+				package_name_format: { value: '^[A-Z]{3}-\\d+$', label: 'ABC-123' },
+				terms_of_service_enabled: true,
+				terms_of_service: { title: 'T', description: 'D', checkbox_label: 'I agree', checkbox_url: 'https://example.com/tos' },
+			},
+		});
+		expect(both.status).toBe(200);
+		expect(both.body).toMatchObject({ package_name_format_enabled: true, terms_of_service_enabled: true });
+		expect((await call('DELETE', `/v1/portals/${id}`)).status).toBe(204);
+		expect((await call('DELETE', `/v1/custom_webhooks/${hook.body.id}`)).status).toBe(204);
+	});
+
+	it('custom webhooks answer 403 for a team without the feature', async () => {
+		const body = { url: 'https://example.com/hook', method: 'POST', events: ['package.created'], active: true };
+		const hook = await call('POST', `/v1/teams/${emu.teamId}/custom_webhooks`, { body });
+		expect(hook.status).toBe(201);
+		emu.admin.setCustomWebhooks(false);
+		try {
+			for (const [method, path] of [
+				['POST', `/v1/teams/${emu.teamId}/custom_webhooks`],
+				['GET', `/v1/teams/${emu.teamId}/custom_webhooks`],
+				['GET', `/v1/custom_webhooks/${hook.body.id}`],
+				['PUT', `/v1/custom_webhooks/${hook.body.id}`],
+				['DELETE', `/v1/custom_webhooks/${hook.body.id}`],
+			]) {
+				const res = await call(method, path, { body: method === 'POST' || method === 'PUT' ? body : undefined });
+				expect([method, path, res.status, res.body?.message]).toEqual([method, path, 403, 'custom webhooks are not enabled for this team']);
+			}
+		} finally {
+			emu.admin.setCustomWebhooks(true);
+		}
+		expect((await call('DELETE', `/v1/custom_webhooks/${hook.body.id}`)).status).toBe(204);
 	});
 
 	it('manages Teamspaces and their members', async () => {

@@ -3,6 +3,7 @@ import { rl } from '../../tools/harness';
 import { startEmulator } from '../../tools/emulator';
 import type { Emulator } from '../../tools/emulator';
 import * as engine from '../../nodes/Masv/transfer/upload';
+import { BACKOFF } from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
 import { finalizeRequests, makeFile, MIB, runTransfer, settledWithin, wait } from './helpers';
 import type { TestFile } from './helpers';
@@ -30,7 +31,7 @@ describe('cancelling an upload', () => {
 		});
 	});
 	afterEach(() => jest.restoreAllMocks());
-	useRetryTimings(engine.PART_RETRY, {});
+	useRetryTimings(BACKOFF, {});
 
 	async function untilStoragePut() {
 		for (let i = 0; i < 200 && emu.requests({ kind: 'storage', method: 'PUT' }).length === 0; i++) await wait(25);
@@ -83,8 +84,29 @@ describe('cancelling an upload', () => {
 		expect(finalizeRequests(emu)).toHaveLength(0);
 	});
 
+	it('a part-URL call that never answers: cancel ends it at once', async () => {
+		emu.faults.add({ target: 'api', type: 'hang', method: 'POST', path: '/files/\\w+$', times: -1 });
+		let cancel: (() => void) | undefined;
+		const run = runTransfer(
+			emu,
+			[[{ path: file.path, name: file.name }]],
+			{ resource: 'package', operation: 'upload', teamId: rl(emu.teamId), name: 'to be cancelled', options: { chunkSize: 5 } },
+			{ onStart: (c) => (cancel = c) },
+		);
+		for (let i = 0; i < 200 && emu.faults.list()[0].fired === 0; i++) await wait(25);
+		await wait(200);
+		const cancelledAt = Date.now();
+		cancel?.();
+		expect((await run).run.status).toBe('canceled');
+		const outcome = await settledWithin(uploads[0], 3000);
+		expect((outcome as Error).message).toBe('The execution was cancelled');
+		expect(Date.now() - cancelledAt).toBeLessThan(1000);
+		expect(emu.requests({ kind: 'storage', method: 'PUT' })).toHaveLength(0);
+		expect(finalizeRequests(emu)).toHaveLength(0);
+	});
+
 	it('waiting out a retry: the backoff ends at once on cancel', async () => {
-		Object.assign(engine.PART_RETRY, { baseDelayMs: 10_000, maxDelayMs: 10_000 });
+		Object.assign(BACKOFF, { baseDelayMs: 10_000, maxDelayMs: 10_000, jitter: () => 0.9 });
 		emu.faults.add({ target: 'storage', type: 'status', status: 503, times: -1 });
 		const { outcome, stoppedAfterMs } = await cancelDuringUpload();
 		expect((outcome as Error).message).toBe('The execution was cancelled');

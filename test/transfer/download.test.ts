@@ -1,13 +1,14 @@
 // package/download and link/download through n8n's engine against the emulator.
+import { BinaryDataService } from 'n8n-core';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { rl, runMasv } from '../../tools/harness';
 import type { RunOptions } from '../../tools/harness';
 import { startEmulator } from '../../tools/emulator';
 import type { Emulator } from '../../tools/emulator';
-import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
+import { BACKOFF, DEFAULT_POLICY } from '../../nodes/Masv/transport/retry';
+import * as retryModule from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
-import * as requestHelpers from '../../nodes/Masv/transport/request';
 import * as downloadEngine from '../../nodes/Masv/transfer/download';
 import { matchesFileName, mimeTypeOf } from '../../nodes/Masv/transfer/download';
 import { parseLinkUrl } from '../../nodes/Masv/actions/link/download.operation';
@@ -20,7 +21,8 @@ describe('downloads', () => {
 	let packageId: string;
 	let link: { id: string; download_secret: string };
 	let files: TestFile[];
-	useRetryTimings(PART_RETRY, { baseDelayMs: 20, maxDelayMs: 100 });
+	useRetryTimings(BACKOFF, { baseDelayMs: 20, maxDelayMs: 100 });
+	useRetryTimings(DEFAULT_POLICY, { windowMs: 1000 });
 
 	beforeAll(async () => {
 		emu = await startEmulator();
@@ -148,11 +150,28 @@ describe('downloads', () => {
 	it('a storage GET that keeps failing ends in an error naming the file', async () => {
 		emu.faults.add({ target: 'storage', type: 'status', status: 500, method: 'GET', times: -1 });
 		const run = await downloadPackage({ fileNameFilter: 'notes.txt' });
-		expect(run.error?.message).toMatch(/"notes.txt" could not be downloaded after 6 tries: storage answered HTTP 500/);
+		expect(run.error?.message).toMatch(/"notes.txt" could not be downloaded: HTTP 500 \(storage: InternalError: injected fault \(500\)\); gave up after \d+ tries in \d+ s/);
+	});
+
+	it('a file larger than n8n\'s `database` binary mode allows: one try, and an error naming the limit, the variable and the alternatives', async () => {
+		// n8n 2.x's binary store in `database` mode throws this when storing (n8n-core FileTooLargeError).
+		class FileTooLargeError extends Error {}
+		jest.spyOn(BinaryDataService.prototype, 'store').mockRejectedValue(
+			new FileTooLargeError(
+				'Failed to write binary file "clip.mov" (0b6c) because its size of 6 MB exceeds the max size limit of 5 MB set for `database` mode. Consider increasing `N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE` up to 1 GB, or using S3 storage mode if you require writes larger than 1 GB.',
+			),
+		);
+		const run = await downloadPackage({ fileNameFilter: 'clip.mov' });
+		expect(run.error?.message).toBe('"clip.mov" is larger than n8n\'s binary data store allows in `database` mode (its limit of 5 MiB)');
+		expect(run.error?.description).toMatch(/N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE/);
+		expect(run.error?.description).toMatch(/N8N_DEFAULT_BINARY_DATA_MODE=filesystem/);
+		expect(run.error?.description).toMatch(/Send to Integration, Integration > Import Files, or Link > Create/);
+		expect(emu.requests({ kind: 'storage', method: 'GET' })).toHaveLength(1);
 	});
 
 	it('cancelling while a failed GET waits for its retry ends the download at once', async () => {
-		Object.assign(PART_RETRY, { baseDelayMs: 10_000, maxDelayMs: 10_000 });
+		Object.assign(BACKOFF, { baseDelayMs: 10_000, maxDelayMs: 10_000, jitter: () => 0.9 });
+		Object.assign(DEFAULT_POLICY, { windowMs: 60_000 });
 		emu.faults.add({ target: 'storage', type: 'status', status: 503, method: 'GET', times: -1 });
 		// Watch the engine's own promise: the workflow run ends at once on cancel, the node must too.
 		const downloads: Array<Promise<unknown>> = [];
@@ -164,11 +183,10 @@ describe('downloads', () => {
 		});
 		let cancel: (() => void) | undefined;
 		const run = downloadPackage({ fileNameFilter: 'notes.txt' }, { onStart: (c) => (cancel = c) });
-		const backoff = jest.spyOn(requestHelpers, 'pauseUnlessCancelled');
+		const backoff = jest.spyOn(retryModule.RetryWindow.prototype, 'nextDelay');
 		for (let i = 0; i < 200 && backoff.mock.calls.length === 0; i++) await wait(25);
 		// The 503 is in and the wait of several seconds (10 s with jitter) before the second try has begun.
 		expect(backoff).toHaveBeenCalledTimes(1);
-		expect(backoff.mock.calls[0][1]).toBeGreaterThan(5000);
 		const storageGets = () => emu.requests({ kind: 'storage', method: 'GET' });
 		expect(storageGets()).toHaveLength(1);
 		const cancelledAt = Date.now();

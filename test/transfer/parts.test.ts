@@ -1,5 +1,5 @@
-// The part planner and the part cutter, alone.
-import { bufferParts, cutParts, DEFAULT_PART_LIMITS, DEFAULT_PART_SIZE, MIB, partRange, planParts } from '../../nodes/Masv/transfer/parts';
+// The part planner, the part cutter and the memory ceiling, alone.
+import { bufferParts, cutParts, DEFAULT_MAX_MEMORY, DEFAULT_PART_LIMITS, DEFAULT_PART_SIZE, fitToMemory, MAX_PART_BUFFER, MIB, partRange, planParts } from '../../nodes/Masv/transfer/parts';
 import type { Part, PartPlan } from '../../nodes/Masv/transfer/parts';
 import { addFileLimits, chunkExtras, createBlueprintOf, parseUploadId } from '../../nodes/Masv/transfer/uploadApi';
 
@@ -177,5 +177,41 @@ describe('upload flow guesses (docs/masv-api.md UNCERTAIN points)', () => {
 			{ partNumber: '1', etag: '"abc"' },
 			{ partNumber: '2', etag: 'def' },
 		]);
+	});
+});
+
+describe('memory ceiling', () => {
+	const GIB = 1024 * MIB;
+
+	it('the defaults fit: 16 MiB × (4 + 1) = 80 MiB under 256 MiB', () => {
+		const shape = fitToMemory(10 * GIB, 16 * MIB, 4, DEFAULT_MAX_MEMORY);
+		expect(shape).toMatchObject({ parallel: 4, memory: 80 * MIB });
+		expect(shape.plan.partSize).toBe(16 * MIB);
+	});
+
+	it('500 GiB needs 52 MiB parts: parallelism is lowered to fit 256 MiB', () => {
+		const shape = fitToMemory(500 * GIB, 16 * MIB, 4, DEFAULT_MAX_MEMORY);
+		expect(shape.plan.partSize).toBe(52 * MIB);
+		expect(shape.parallel).toBe(3);
+		expect(shape.memory).toBeLessThanOrEqual(DEFAULT_MAX_MEMORY);
+	});
+
+	it('a part size that does not fit even alone is lowered, as far as the part count allows', () => {
+		const shape = fitToMemory(10 * GIB, 1024 * MIB, 4, DEFAULT_MAX_MEMORY);
+		expect(shape.parallel).toBe(1);
+		expect(shape.plan.partSize).toBe(128 * MIB);
+		expect(() => fitToMemory(5 * 1024 * GIB, 16 * MIB, 4, DEFAULT_MAX_MEMORY)).toThrow(
+			/parts of at least 525 MiB, so at least 1050 MiB of memory, above the limit of 256 MiB/,
+		);
+	});
+
+	it('parts stay within what Node can allocate (4 GiB) and what storage allows', () => {
+		const shape = fitToMemory(39 * 1024 * GIB, 5120 * MIB, 1, 16 * 1024 * GIB);
+		expect(shape.plan.partSize).toBeLessThanOrEqual(MAX_PART_BUFFER);
+		expect(() => fitToMemory(45 * 1024 * GIB, 16 * MIB, 1, 16 * 1024 * GIB)).toThrow(RangeError);
+	});
+
+	it('a small file holds only its own size', () => {
+		expect(fitToMemory(1000, 16 * MIB, 4, DEFAULT_MAX_MEMORY)).toMatchObject({ parallel: 1, memory: 2000 });
 	});
 });

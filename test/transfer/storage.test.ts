@@ -22,6 +22,7 @@ describe('storage part PUT', () => {
 				headers: { 'x-amz-acl': 'private', 'X-API-KEY': 'leaked', 'x-package-token': 'leaked' },
 			},
 			body,
+			{ stallMs: 60_000 },
 		);
 		expect(answer.statusCode).toBe(307);
 		expect(answer.etag).toBeUndefined();
@@ -31,6 +32,8 @@ describe('storage part PUT', () => {
 			url: 'https://bucket.example/key?partNumber=1&uploadId=u',
 			body,
 			disableFollowRedirect: true,
+			// The stall timeout goes to n8n's helper as its idle timeout.
+			timeout: 60_000,
 			headers: { 'x-amz-acl': 'private', 'Content-Length': String(body.length) },
 		});
 		expect(Object.keys(sent[0].headers ?? {}).map((h) => h.toLowerCase())).not.toEqual(

@@ -3,7 +3,7 @@
 import { rl } from '../../tools/harness';
 import { startEmulator } from '../../tools/emulator';
 import type { Emulator, FaultSpec } from '../../tools/emulator';
-import { PART_RETRY } from '../../nodes/Masv/transfer/upload';
+import { BACKOFF, DEFAULT_POLICY } from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
 import { api, finalizeRequests, getPackage, makeFile, MIB, runTransfer } from './helpers';
 import type { SourceFile, TestFile } from './helpers';
@@ -25,7 +25,8 @@ describe('package upload', () => {
 	let emu: Emulator;
 	let small: TestFile;
 	let big: TestFile;
-	useRetryTimings(PART_RETRY, { baseDelayMs: 50, maxDelayMs: 400 });
+	useRetryTimings(BACKOFF, { baseDelayMs: 50, maxDelayMs: 400 });
+	useRetryTimings(DEFAULT_POLICY, { windowMs: 1500 });
 
 	beforeAll(async () => {
 		emu = await startEmulator();
@@ -182,18 +183,18 @@ describe('package upload', () => {
 	it('a part that keeps failing ends in an error naming it, with nothing finalized', async () => {
 		emu.faults.add({ target: 'storage', type: 'status', status: 500, partNumber: 2, times: -1 });
 		const run = await runTransfer(emu, [[asSource(small)], [asSource(big)]], upload(emu));
-		expect(run.error?.message).toMatch(/Part 2 of "big.mxf" could not be uploaded after 6 tries: storage answered HTTP 500/);
+		expect(run.error?.message).toMatch(/Part 2 of "big.mxf" could not be uploaded: HTTP 500 \(storage: InternalError: injected fault \(500\)\); gave up after \d+ tries in \d+ s \(retry window 2 s\)/);
 		expect(run.error?.description).toMatch(/was not finalized/);
 		// small.wav's file was finalized before the failure, but never the package.
 		expect(finalizeRequests(emu).filter((r) => /^\/v1\/packages\/\w+\/finalize$/.test(r.path))).toHaveLength(0);
 		expect(finalizeRequests(emu).filter((r) => r.body && JSON.stringify(r.body).includes('"size":' + big.size))).toHaveLength(0);
-		expect(emu.requests({ kind: 'storage', method: 'PUT' }).filter((r) => r.query.partNumber === '2')).toHaveLength(6);
+		expect(emu.requests({ kind: 'storage', method: 'PUT' }).filter((r) => r.query.partNumber === '2').length).toBeGreaterThan(2);
 	});
 
 	it('a refused part (400) is not retried', async () => {
 		emu.faults.add({ target: 'storage', type: 'status', status: 400, partNumber: 1, times: -1 });
 		const run = await runTransfer(emu, [[asSource(big)]], upload(emu));
-		expect(run.error?.message).toMatch(/Part 1 of "big.mxf" could not be uploaded: storage answered HTTP 400/);
+		expect(run.error?.message).toMatch(/Part 1 of "big.mxf" could not be uploaded: HTTP 400 \(storage: InjectedFault: injected fault \(400\)\); this failure is not retried/);
 		expect(emu.requests({ kind: 'storage', method: 'PUT' }).filter((r) => r.query.partNumber === '1')).toHaveLength(1);
 		expect(finalizeRequests(emu)).toHaveLength(0);
 	});

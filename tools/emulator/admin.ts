@@ -74,6 +74,13 @@ export function buildAdminRouter(emu: EmulatorHandle): Router {
 		return { status: 200, body: admin.setPackageState(ctx.params.id, state as PackageState) };
 	});
 
+	r.post('/_emulator/packages/:id/finalize', (ctx) => {
+		const pkg = emu.core.state.packages.get(ctx.params.id);
+		if (!pkg) throw notFound('package');
+		emu.core.forceFinalize(pkg);
+		return { status: 200, body: admin.getPackage(pkg.id) };
+	});
+
 	r.post('/_emulator/teams', (ctx) => ({ status: 201, body: admin.createTeam({ name: optString(asBody(ctx.body), 'name') }) }));
 	r.post('/_emulator/api_keys', (ctx) => {
 		const b = asBody(ctx.body);
@@ -119,5 +126,20 @@ export function buildAdminRouter(emu: EmulatorHandle): Router {
 	});
 	r.post('/_emulator/config', (ctx) => ({ status: 200, body: admin.setConfig(asBody(ctx.body) as Json) }));
 	r.get('/_emulator/webhooks', () => ({ status: 200, body: admin.webhookDeliveries() }));
+	// Held deliveries (config holdWebhooks) go out now: `order` "made" or "reverse" (out of order),
+	// `together` true sends them all at the same moment.
+	r.post('/_emulator/webhooks/release', async (ctx) => {
+		const b = asBody(ctx.body);
+		const order = optString(b, 'order') ?? 'made';
+		if (order !== 'made' && order !== 'reverse') throw new ApiError(400, 'order must be made or reverse');
+		return { status: 200, body: await admin.releaseWebhooks(order, b.together === true) };
+	});
+	// Sends a delivery again, as MASV's next attempt at the same event.
+	r.post('/_emulator/webhooks/:id/redeliver', async (ctx) => ({ status: 200, body: await admin.redeliverWebhook(ctx.params.id) }));
+	r.post('/_emulator/custom_webhooks', (ctx) => {
+		const body = asBody(ctx.body);
+		admin.setCustomWebhooks(body.enabled !== false, optString(body, 'teamId'));
+		return { status: 204 };
+	});
 	return r;
 }

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { FaultRegistry } from './faults';
 import type { Json } from './http';
-import type { Activity, ActivityState, ActivityType, PackageState, PFile, Pkg } from './state';
+import type { Activity, ActivityState, ActivityType, PackageState, PFile, Pkg, WebhookDelivery } from './state';
 import { State } from './state';
 import { Storage, type SignedUrl, type StoredObject } from './storage';
 import { signToken, verifyToken, type PackageClaims, type UserClaims } from './tokens';
@@ -37,6 +37,10 @@ export interface EmulatorConfig {
 	defaultAccessLimit: number;
 	/** Actually POST webhook deliveries (§13). */
 	deliverWebhooks: boolean;
+	/** Copies of each delivery attempt, sent at the same moment (2: every event arrives twice at once). */
+	webhookCopies: number;
+	/** Hold deliveries until `releaseWebhooks()` (admin `POST /_emulator/webhooks/release`), to send them out of order. */
+	holdWebhooks: boolean;
 	/** Cap on the request log. */
 	maxRequestLog: number;
 }
@@ -55,6 +59,8 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
 	defaultExpiryDays: 7,
 	defaultAccessLimit: 5,
 	deliverWebhooks: true,
+	webhookCopies: 1,
+	holdWebhooks: false,
 	maxRequestLog: 200000,
 };
 
@@ -294,6 +300,22 @@ export class Core {
 		this.emitWebhook('package.finalized', pkg);
 	}
 
+	/**
+	 * Test hook: a `new` package becomes `finalized` as after a finalize call (webhook event
+	 * included), whether or not it holds files, for tests of what follows a finalize (triggers).
+	 */
+	forceFinalize(pkg: Pkg): void {
+		if (pkg.state !== 'new') throw new ApiError(409, `package is ${pkg.state}`);
+		if (this.finalizedFiles(pkg).length > 0) return this.finalizePackage(pkg);
+		const now = this.now();
+		pkg.state = 'finalized';
+		pkg.finalizedAt = now;
+		pkg.updatedAt = now;
+		const upload = this.state.activities.get(pkg.uploadActivityId);
+		if (upload) this.setActivity(upload, 'complete');
+		this.emitWebhook('package.finalized', pkg);
+	}
+
 	removeFile(pkg: Pkg, file: PFile): void {
 		pkg.fileIds = pkg.fileIds.filter((id) => id !== file.id);
 		this.state.files.delete(file.id);
@@ -424,41 +446,81 @@ export class Core {
 				},
 				...extras,
 			};
-			const delivery = {
+			const delivery: WebhookDelivery = {
 				id: body.event_id as string,
 				webhookId: hook.id,
 				url: String(hook.data.url ?? ''),
 				method: String(hook.data.method ?? 'POST').toUpperCase(),
+				headers: typeof hook.data.headers === 'object' && hook.data.headers ? { ...(hook.data.headers as Record<string, string>) } : {},
 				body,
 				attempts: 0,
-				status: null as number | null,
-				error: null as string | null,
+				status: null,
+				error: null,
+				statuses: [],
 			};
 			this.state.webhookDeliveries.push(delivery);
-			if (this.config.deliverWebhooks && delivery.url) {
-				const headers = typeof hook.data.headers === 'object' && hook.data.headers ? (hook.data.headers as Record<string, string>) : {};
-				this.track(this.deliver(delivery, headers));
-			}
+			if (!this.config.deliverWebhooks || !delivery.url) continue;
+			if (this.config.holdWebhooks) this.heldWebhooks.push(delivery);
+			else this.track(this.deliver(delivery));
 		}
 	}
 
-	private async deliver(delivery: State['webhookDeliveries'][number], headers: Record<string, string>): Promise<void> {
+	/** Deliveries held back by `holdWebhooks`, in the order MASV would have sent them. */
+	heldWebhooks: WebhookDelivery[] = [];
+
+	/**
+	 * Sends the held deliveries, in the order they were made or the reverse (out of order), one
+	 * after the other or all at once; resolves when every one of them is done (with its retries).
+	 */
+	async releaseWebhooks(order: 'made' | 'reverse' = 'made', together = false): Promise<WebhookDelivery[]> {
+		const held = order === 'reverse' ? [...this.heldWebhooks].reverse() : [...this.heldWebhooks];
+		this.heldWebhooks = [];
+		if (together) {
+			await Promise.all(held.map((delivery) => this.deliver(delivery)));
+		} else {
+			for (const delivery of held) await this.deliver(delivery);
+		}
+		return held;
+	}
+
+	/** Sends one delivery again, as MASV's next attempt of the same event would. */
+	async redeliver(eventId: string): Promise<WebhookDelivery> {
+		const delivery = this.state.webhookDeliveries.find((d) => d.id === eventId);
+		if (!delivery) throw new ApiError(404, `no webhook delivery ${eventId}`);
+		await this.deliver(delivery);
+		return delivery;
+	}
+
+	/**
+	 * Up to 5 attempts (§13.1, §19) until one answers 2xx; each attempt is sent `webhookCopies`
+	 * times at once. Headers are the webhook's static headers; the body carries its body extras.
+	 */
+	private async deliver(delivery: WebhookDelivery): Promise<void> {
 		for (let attempt = 1; attempt <= 5 && !this.signal.aborted; attempt++) {
-			delivery.attempts = attempt;
-			try {
-				const res = await fetch(delivery.url, {
-					method: delivery.method,
-					headers: { 'Content-Type': 'application/json', ...headers },
-					body: JSON.stringify(delivery.body),
-					signal: AbortSignal.any([this.signal, AbortSignal.timeout(5000)]),
-				});
-				delivery.status = res.status;
-				await res.arrayBuffer().catch(() => undefined);
-				if (res.ok) return;
-			} catch (err) {
-				delivery.error = (err as Error).message;
-			}
+			delivery.attempts++;
+			const copies = Math.max(1, Math.floor(this.config.webhookCopies));
+			const results = await Promise.all(Array.from({ length: copies }, async () => await this.sendOnce(delivery)));
+			if (results.some((ok) => ok) || attempt === 5) return;
 			await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt).unref());
+		}
+	}
+
+	private async sendOnce(delivery: WebhookDelivery): Promise<boolean> {
+		try {
+			const res = await fetch(delivery.url, {
+				method: delivery.method,
+				headers: { 'Content-Type': 'application/json', ...delivery.headers },
+				body: JSON.stringify(delivery.body),
+				signal: AbortSignal.any([this.signal, AbortSignal.timeout(5000)]),
+			});
+			delivery.status = res.status;
+			delivery.statuses.push(res.status);
+			await res.arrayBuffer().catch(() => undefined);
+			return res.ok;
+		} catch (err) {
+			delivery.error = (err as Error).message;
+			delivery.statuses.push(0);
+			return false;
 		}
 	}
 

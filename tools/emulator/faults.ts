@@ -14,13 +14,19 @@ export type FaultType =
 	| 'expired'
 	/** wait `delayMs`, then answer normally */
 	| 'delay'
-	/** never answer (the socket stays open until the client gives up or the emulator closes) */
-	| 'hang';
+	/** never answer (the socket stays open until the client gives up or the emulator closes); storage PUT/POST read the body first (accepted, never answered) */
+	| 'hang'
+	/** close the connection at once, nothing answered (a refused or dropped connection) */
+	| 'refuse'
+	/** api: carry the request out, then close the connection instead of answering (a lost reply) */
+	| 'dropReply'
+	/** storage PUT: store the part with its first byte changed (bytes damaged on the way), ETag of what was stored */
+	| 'corrupt';
 
 export interface FaultSpec {
 	target: FaultTarget;
 	type: FaultType;
-	/** HTTP method to match; default: any for 'api', PUT for 'storage'. */
+	/** HTTP method to match; default: any for 'api', PUT for 'storage'; '*' any. */
 	method?: string;
 	/** Regular expression (source string or RegExp) matched against the URL path. */
 	path?: string | RegExp;
@@ -33,6 +39,12 @@ export interface FaultSpec {
 	delayMs?: number;
 	afterBytes?: number;
 	message?: string;
+	/** storage 'status': the S3 error `<Code>` (default from the status: SlowDown, InternalError, …). */
+	code?: string;
+	/** Matching requests let through before the fault starts firing. */
+	skip?: number;
+	/** Once it first fired, the fault fires for this long and is then spent (an outage). */
+	forMs?: number;
 }
 
 export interface Fault {
@@ -42,9 +54,13 @@ export interface Fault {
 	fired: number;
 	/** Firings left (-1 = unlimited). */
 	remaining: number;
+	/** Matching requests still to let through (`skip`). */
+	skipping: number;
+	/** When it first fired (for `forMs`). */
+	firstFiredAt?: number;
 }
 
-const TYPES: FaultType[] = ['status', 'rateLimit', 'reset', 'expired', 'delay', 'hang'];
+const TYPES: FaultType[] = ['status', 'rateLimit', 'reset', 'expired', 'delay', 'hang', 'refuse', 'dropReply', 'corrupt'];
 
 export class FaultRegistry {
 	private faults: Fault[] = [];
@@ -66,7 +82,7 @@ export class FaultRegistry {
 		}
 		const times = spec.times === undefined ? 1 : Math.trunc(spec.times);
 		if (times === 0 || times < -1) throw new ApiError(400, 'fault.times must be >= 1 or -1');
-		const fault: Fault = { id: `fault-${this.nextId++}`, spec: { ...spec }, fired: 0, remaining: times };
+		const fault: Fault = { id: `fault-${this.nextId++}`, spec: { ...spec }, fired: 0, remaining: times, skipping: Math.max(0, Math.trunc(spec.skip ?? 0)) };
 		this.faults.push(fault);
 		return fault;
 	}
@@ -103,9 +119,21 @@ export class FaultRegistry {
 			const spec = fault.spec;
 			if (spec.target !== target) continue;
 			const wantMethod = (spec.method ?? (target === 'storage' ? 'PUT' : '')).toUpperCase();
-			if (wantMethod && wantMethod !== method.toUpperCase()) continue;
+			if (wantMethod && wantMethod !== '*' && wantMethod !== method.toUpperCase()) continue;
 			if (spec.path !== undefined && !new RegExp(spec.path).test(path)) continue;
 			if (spec.partNumber !== undefined && spec.partNumber !== partNumber) continue;
+			if (fault.skipping > 0) {
+				fault.skipping--;
+				continue;
+			}
+			if (spec.forMs !== undefined) {
+				const now = Date.now();
+				fault.firstFiredAt ??= now;
+				if (now - fault.firstFiredAt > spec.forMs) {
+					fault.remaining = 0;
+					continue;
+				}
+			}
 			fault.fired++;
 			this.totalFired++;
 			if (fault.remaining > 0) fault.remaining--;

@@ -93,6 +93,14 @@ export interface EmulatorAdmin {
 	advanceClock(ms: number): number;
 	setConfig(partial: Partial<EmulatorConfig>): EmulatorConfig;
 	webhookDeliveries(): WebhookDelivery[];
+	/** Sends the deliveries held by config `holdWebhooks`: in the order made or reversed, one by one or all at once. */
+	releaseWebhooks(order?: 'made' | 'reverse', together?: boolean): Promise<WebhookDelivery[]>;
+	/** Sends a delivery (by event ID) once more, as MASV's next attempt. */
+	redeliverWebhook(eventId: string): Promise<WebhookDelivery>;
+	/** Turns the custom-webhook feature on or off for a team (default: the seed team); off answers 403. */
+	setCustomWebhooks(enabled: boolean, teamId?: string): void;
+	/** The custom metadata (portal form answers, §5.14) of a package: `[{name, value}]`. */
+	setPackageMetadata(packageId: string, fields: Array<{ name: string; value: string }>): void;
 	/** Waits for background work (hashing, portal deliveries, webhooks). */
 	idle(): Promise<void>;
 	/** Back to the seed (same ids and API key); clears files, faults and the request log. */
@@ -309,10 +317,23 @@ class MasvEmulator implements Emulator {
 				return { ...core.config };
 			},
 			webhookDeliveries: () => [...core.state.webhookDeliveries],
+			releaseWebhooks: (order, together) => core.releaseWebhooks(order, together),
+			redeliverWebhook: (eventId) => core.redeliver(eventId),
+			setCustomWebhooks: (enabled, teamId) => {
+				const id = this.teamOr(teamId);
+				if (enabled) core.state.customWebhooksOff.delete(id);
+				else core.state.customWebhooksOff.add(id);
+			},
+			setPackageMetadata: (packageId, fields) => {
+				const pkg = core.state.packages.get(packageId);
+				if (!pkg) throw notFound('package');
+				pkg.metadata = fields;
+			},
 			idle: () => core.idle(),
 			reset: async () => {
 				await core.idle();
 				core.state = new State();
+				core.heldWebhooks = [];
 				for (const upload of [...core.storage.uploads.values()]) await core.storage.abort(upload);
 				core.storage.objects.clear();
 				for (const dir of ['parts', 'objects', 'blobs', 'integrations']) await fsp.rm(join(this.dataDir, dir), { recursive: true, force: true });

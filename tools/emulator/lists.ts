@@ -25,15 +25,29 @@ function intParam(query: URLSearchParams, name: string): number | undefined {
 }
 
 /**
+ * The largest `limit` each v1.1 list takes: the lowest cap any source documents for it
+ * (docs/masv-api.md §18.2): 50 for team packages (§5.5) and Teamspaces (§10.4), 100 for the inbox,
+ * Teamspace packages, portals and activities.
+ */
+export const LIMIT_CAP = {
+	teamPackages: 50,
+	teamspaces: 50,
+	inbox: 100,
+	teamspacePackages: 100,
+	portals: 100,
+	activities: 100,
+} as const;
+
+/**
  * `page` and `limit` (§18 UNCERTAIN #11, #12): the package, portal, inbox and activity lists count
  * pages from 1 (`page<=1` is the first page); the Teamspace reference counts from 0, so the
  * Teamspace lists are served 0-based (`firstPage` 0: page 0 is the first page, page 1 the second).
- * `limit` 1..100, default 50.
+ * `limit` 1..`maxLimit` (the list's cap in `LIMIT_CAP`), default 50.
  */
-export function pageParams(query: URLSearchParams, firstPage: 0 | 1 = 1): Page {
+export function pageParams(query: URLSearchParams, firstPage: 0 | 1, maxLimit: number): Page {
 	const page = Math.max(1, (intParam(query, 'page') ?? firstPage) + (1 - firstPage));
 	const limit = intParam(query, 'limit') ?? 50;
-	if (limit < 1 || limit > 100) throw validationError('limit', 'limit must be between 1 and 100');
+	if (limit < 1 || limit > maxLimit) throw validationError('limit', `limit must be between 1 and ${maxLimit}`);
 	return { page, limit };
 }
 
@@ -81,6 +95,17 @@ export function dateBound(query: URLSearchParams, name: string, end: boolean): n
 	const ms = Date.parse(withZone);
 	if (Number.isNaN(ms)) throw validationError(name, `${name} must be YYYY-MM-DD or an ISO 8601 date-time`);
 	return ms;
+}
+
+/**
+ * A bound of a list that takes days only (the Teamspace package list, §5.10: `YYYY-MM-DD`): any
+ * other form is refused. An end day covers the whole day.
+ */
+export function dayBound(query: URLSearchParams, name: string, end: boolean): number | undefined {
+	const raw = query.get(name);
+	if (raw === null || raw.trim() === '') return undefined;
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(raw.trim())) throw validationError(name, `${name} must be a date in the form YYYY-MM-DD`);
+	return dateBound(query, name, end);
 }
 
 export function boolParam(query: URLSearchParams, name: string): boolean | undefined {

@@ -124,17 +124,15 @@ export function fileJson(file: PFile): Json {
 
 export function portalJson(portal: Portal): Json {
 	const data = { ...portal.data };
-	// Write-only secrets are never echoed (§9.1), only their has_* flags.
-	const accessCode = String(data.access_code ?? '');
-	const downloadPassword = String(data.download_password ?? '');
+	// Write-only secrets are never echoed (§9.1), only their stored has_* flags.
 	delete data.access_code;
 	delete data.download_password;
 	return {
 		id: portal.id,
 		team_id: portal.teamId,
 		...data,
-		has_access_code: accessCode !== '',
-		has_download_password: downloadPassword !== '',
+		has_access_code: data.has_access_code === true,
+		has_download_password: data.has_download_password === true,
 		created_at: iso(portal.createdAt),
 		updated_at: iso(portal.updatedAt),
 	};

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Core } from './core';
+import type { Fault } from './faults';
 import { drain, errorBody, isJsonContentType, readRawBody, sendJson } from './http';
 import type { Router } from './router';
 import { ApiError, sleep } from './util';
@@ -45,18 +46,21 @@ async function handleApi(core: Core, api: Router, admin: Router, req: IncomingMe
 	res.on('finish', () => {
 		record.status = res.statusCode;
 	});
+	let fault: Fault | undefined;
 	try {
-		const fault = core.faults.take('api', method, url.pathname);
+		fault = core.faults.take('api', method, url.pathname);
 		if (fault) {
 			record.fault = fault.id;
 			const spec = fault.spec;
 			if (spec.type === 'hang') return;
-			if (spec.type === 'reset') {
+			if (spec.type === 'reset' || spec.type === 'refuse') {
 				req.socket.destroy();
 				return;
 			}
 			if (spec.type === 'delay') {
 				await sleep(spec.delayMs ?? 1000);
+			} else if (spec.type === 'dropReply') {
+				// Handled below: the request is carried out and its answer never sent.
 			} else {
 				await drain(req);
 				const status = spec.type === 'rateLimit' ? 429 : spec.type === 'expired' ? 403 : (spec.status ?? 500);
@@ -87,6 +91,11 @@ async function handleApi(core: Core, api: Router, admin: Router, req: IncomingMe
 			await drain(req);
 		}
 		const reply = await match.handler({ core, req, method, path: url.pathname, params: match.params, query: url.searchParams, body });
+		if (fault?.spec.type === 'dropReply') {
+			record.status = reply.status;
+			req.socket.destroy();
+			return;
+		}
 		sendJson(res, reply.status, reply.body, reply.headers);
 	} catch (err) {
 		if (err instanceof ApiError) {
@@ -109,7 +118,7 @@ async function handleStorage(core: Core, req: IncomingMessage, res: ServerRespon
 	res.on('finish', () => {
 		record.status = res.statusCode;
 	});
-	await core.storage.handle(req, res, url);
+	await core.storage.handle(req, res, url, record);
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

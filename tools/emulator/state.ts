@@ -153,14 +153,21 @@ export interface Webhook {
 }
 
 export interface WebhookDelivery {
+	/** The event's `event_id`. */
 	id: string;
 	webhookId: string;
 	url: string;
 	method: string;
+	/** The webhook's static headers, sent with every attempt. */
+	headers: Record<string, string>;
 	body: Json;
+	/** Attempts made (each one sent `webhookCopies` times). */
 	attempts: number;
+	/** Status of the last answer (0 when there was none). */
 	status: number | null;
 	error: string | null;
+	/** Status of every copy of every attempt, in order (0: no answer). */
+	statuses: number[];
 }
 
 export interface Form {
@@ -251,6 +258,11 @@ export class State {
 	spaceMembers = new Map<string, SpaceMembership>();
 	tags = new Map<string, Tag>();
 	webhooks = new Map<string, Webhook>();
+	/**
+	 * Teams without the custom-webhook feature (§13: enabled per team on request). The 403 they get
+	 * is an emulator invention: no source documents the refusal (docs/masv-api.md §13, decision 7).
+	 */
+	customWebhooksOff = new Set<string>();
 	webhookDeliveries: WebhookDelivery[] = [];
 	forms = new Map<string, Form>();
 	connections = new Map<string, Connection>();

@@ -122,6 +122,23 @@ function parseRange(header: string | undefined, size: number): { start: number; 
 	return { start, end };
 }
 
+/** Changes the first byte of a stream (the 'corrupt' fault: bytes damaged on the way). */
+function flipFirstByte(): Transform {
+	let first = true;
+	return new Transform({
+		transform(chunk: Buffer, _encoding, callback) {
+			if (first && chunk.length > 0) {
+				first = false;
+				const copy = Buffer.from(chunk);
+				copy[0] ^= 0xff;
+				callback(null, copy);
+				return;
+			}
+			callback(null, chunk);
+		},
+	});
+}
+
 export class Storage {
 	baseUrl = '';
 	readonly uploads = new Map<string, MultipartUpload>();
@@ -240,17 +257,21 @@ export class Storage {
 
 	// ---------------------------------------------------------------- HTTP
 
-	async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+	/** Serves one storage request; `record` (the request log entry) learns which fault fired. */
+	async handle(req: IncomingMessage, res: ServerResponse, url: URL, record?: { fault?: string }): Promise<void> {
 		const method = (req.method ?? 'GET').toUpperCase();
 		const q = url.searchParams;
 		const partNumberRaw = q.get('partNumber');
 		const partNumber = partNumberRaw === null ? undefined : Number(partNumberRaw);
 		const fault = this.deps.faults.take('storage', method === 'HEAD' ? 'GET' : method, url.pathname, partNumber);
 		let resetAfter: number | undefined;
+		let corrupt = false;
 		if (fault) {
+			if (record) record.fault = fault.id;
 			const outcome = await this.applyFault(fault, req, res);
 			if (outcome === 'done') return;
 			if (outcome === 'reset') resetAfter = fault.spec.afterBytes ?? -1;
+			corrupt = fault.spec.type === 'corrupt';
 		}
 		try {
 			const slash = url.pathname.indexOf('/', 1);
@@ -260,7 +281,7 @@ export class Storage {
 			const signed = this.checkSignature(q, method, bucket, key);
 			if (method === 'POST' && q.has('uploads')) return await this.handleInitiate(res, bucket, key);
 			if (method === 'PUT' && q.has('uploadId')) {
-				return await this.handleUploadPart(req, res, bucket, key, q.get('uploadId') as string, partNumberRaw);
+				return await this.handleUploadPart(req, res, bucket, key, q.get('uploadId') as string, partNumberRaw, corrupt);
 			}
 			if (method === 'PUT') return await this.handlePutObject(req, res, bucket, key);
 			if (method === 'POST' && q.has('uploadId')) return await this.handleComplete(req, res, bucket, key, q.get('uploadId') as string);
@@ -299,7 +320,15 @@ export class Storage {
 				await sleep(spec.delayMs ?? 1000);
 				return 'continue';
 			case 'hang':
+				// A request with a body is read in full first: accepted, then never answered.
+				if (req.method === 'PUT' || req.method === 'POST') await drain(req);
 				return 'done';
+			case 'refuse':
+				req.socket.destroy();
+				return 'done';
+			case 'dropReply':
+			case 'corrupt':
+				return 'continue';
 			case 'reset':
 				if (req.method === 'GET' || req.method === 'HEAD') return 'reset';
 				await this.resetDuringBody(req, spec.afterBytes ?? 1);
@@ -314,7 +343,7 @@ export class Storage {
 				const status = spec.type === 'rateLimit' ? 429 : (spec.status ?? 500);
 				const headers: Record<string, string> = {};
 				if (spec.retryAfter !== undefined || spec.type === 'rateLimit') headers['Retry-After'] = String(spec.retryAfter ?? 1);
-				const code = status === 503 || status === 429 ? 'SlowDown' : status >= 500 ? 'InternalError' : 'InjectedFault';
+				const code = spec.code ?? (status === 503 || status === 429 ? 'SlowDown' : status >= 500 ? 'InternalError' : 'InjectedFault');
 				this.sendError(res, new StorageError(status, code, spec.message ?? `injected fault (${status})`, headers));
 				return 'done';
 			}
@@ -381,6 +410,7 @@ export class Storage {
 		key: string,
 		uploadId: string,
 		partNumberRaw: string | null,
+		corrupt = false,
 	): Promise<void> {
 		const upload = this.uploads.get(uploadId);
 		if (!upload || upload.bucket !== bucket || upload.key !== key) {
@@ -390,7 +420,9 @@ export class Storage {
 		if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) {
 			throw new StorageError(400, 'InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive');
 		}
-		const written = await writeStreamToFile(req, join(upload.dir, `${partNumber}-${randomBytes(4).toString('hex')}`), this.decoders(req));
+		const decoders = this.decoders(req);
+		if (corrupt) decoders.push(flipFirstByte());
+		const written = await writeStreamToFile(req, join(upload.dir, `${partNumber}-${randomBytes(4).toString('hex')}`), decoders);
 		if (upload.state !== 'open') {
 			await fsp.rm(written.path, { force: true });
 			throw new StorageError(404, 'NoSuchUpload', 'The specified upload does not exist.');
@@ -522,8 +554,13 @@ export class Storage {
 				sent += piece.length;
 				if (piece.length > 0 && !res.write(piece)) {
 					await new Promise<void>((resolve) => {
-						res.once('drain', resolve);
-						res.once('close', resolve);
+						const done = () => {
+							res.off('drain', done);
+							res.off('close', done);
+							resolve();
+						};
+						res.once('drain', done);
+						res.once('close', done);
 					});
 				}
 				if (sent >= limit || res.destroyed) break;

@@ -143,7 +143,7 @@ export function n8nEnv(config: N8nConfig, extra: Record<string, string> = {}): N
 	return env;
 }
 
-function n8nBin(config: N8nConfig): [string, string] {
+export function n8nBin(config: N8nConfig): [string, string] {
 	return [join(pinned().node24Bin, 'node'), join(config.dir, 'node_modules/n8n/bin/n8n')];
 }
 

@@ -17,7 +17,8 @@ export interface SessionOptions {
 	/** Emptied and reused: the run's user folder, files, logs. */
 	workDir: string;
 	workflows: WorkflowFile[];
-	overrides?: PrepareOptions['overrides'];
+	/** Parameter overrides by node name; a function gets the started emulator (for its seed IDs). */
+	overrides?: PrepareOptions['overrides'] | ((emulator: Emulator) => PrepareOptions['overrides']);
 	emulatorPort?: number;
 	n8nPort?: number;
 	extraEnv?: Record<string, string>;
@@ -69,9 +70,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 		const config = await freshConfig(options.version, dir, options.workDir, extensions, options.n8nPort);
 		if (options.extraEnv) config.extraEnv = options.extraEnv;
 		const filesDir = config.filesDir;
-		const workflows = options.workflows.map((w) =>
-			prepareWorkflow(w, { teamId: emulator.teamId, filesDir, overrides: options.overrides }),
-		);
+		const overrides = typeof options.overrides === 'function' ? options.overrides(emulator) : options.overrides;
+		const workflows = options.workflows.map((w) => prepareWorkflow(w, { teamId: emulator.teamId, filesDir, overrides }));
 		await time('importCredentials', () => importCredentials(config, emulatorCredential(emulator.url, emulator.apiKey)));
 		await time('importWorkflows', () => importWorkflows(config, workflows));
 		log(`n8n ${options.version}: credential and ${workflows.length} workflows imported`);

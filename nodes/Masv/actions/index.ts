@@ -13,6 +13,7 @@ import * as packageDelete from './package/delete.operation';
 import * as packageDownload from './package/download.operation';
 import * as finalize from './package/finalize.operation';
 import * as getFiles from './package/getFiles.operation';
+import * as getMetadata from './package/getMetadata.operation';
 import * as getTransfers from './package/getTransfers.operation';
 import * as sendToIntegration from './package/sendToIntegration.operation';
 import * as updateExpiry from './package/updateExpiry.operation';
@@ -22,6 +23,8 @@ import * as portalUpdate from './portal/update.operation';
 import { tagFields, tagOperations } from './tag/Tag.resource';
 import { teamFields, teamOperations } from './team/Team.resource';
 import { teamspaceFields, teamspaceOperations } from './teamspace/Teamspace.resource';
+import { webhookFields, webhookOperations } from './webhook/Webhook.resource';
+import * as webhookUpdate from './webhook/update.operation';
 import type { CustomOperation, CustomOperations } from './types';
 
 export const resourceSelector: INodeProperties = {
@@ -39,6 +42,7 @@ export const resourceSelector: INodeProperties = {
 		{ name: 'Tag', value: 'tag', description: 'Labels for packages and portals' },
 		{ name: 'Team', value: 'team', description: 'Teams of the API key and their members' },
 		{ name: 'Teamspace', value: 'teamspace', description: 'Groups of team members with their own packages' },
+		{ name: 'Webhook', value: 'webhook', description: 'Custom webhooks: MASV calls a URL when packages are created or finalized' },
 	],
 };
 
@@ -60,6 +64,8 @@ export const resourceProperties: INodeProperties[] = [
 	...teamFields,
 	teamspaceOperations,
 	...teamspaceFields,
+	webhookOperations,
+	...webhookFields,
 ];
 
 /** The Operation selector of every resource, with its literal types. */
@@ -72,6 +78,7 @@ interface OperationSelectors {
 	tag: typeof tagOperations;
 	team: typeof teamOperations;
 	teamspace: typeof teamspaceOperations;
+	webhook: typeof webhookOperations;
 }
 
 type OptionOf<Selector extends INodeProperties> = NonNullable<Selector['options']>[number];
@@ -99,6 +106,7 @@ const byResource: CustomOperationMap = {
 		download: packageDownload.execute,
 		finalize: finalize.execute,
 		getFiles: getFiles.execute,
+		getMetadata: getMetadata.execute,
 		getTransfers: getTransfers.execute,
 		sendToIntegration: sendToIntegration.execute,
 		updateExpiry: updateExpiry.execute,
@@ -108,6 +116,7 @@ const byResource: CustomOperationMap = {
 	tag: {},
 	team: {},
 	teamspace: {},
+	webhook: { update: webhookUpdate.execute },
 };
 
 /**

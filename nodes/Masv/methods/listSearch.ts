@@ -1,6 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { masvApiRequest } from '../transport/request';
+import { INTERACTIVE_POLICY } from '../transport/retry';
 import { PageWalk } from '../shared/pages';
 import { PAGE_SIZE, recordsOf, totalOf } from '../shared/routing';
 
@@ -11,7 +12,7 @@ function matches(filter: string | undefined, ...values: unknown[]): boolean {
 }
 
 async function teams(ctx: ILoadOptionsFunctions): Promise<IDataObject[]> {
-	return recordsOf(await masvApiRequest(ctx, { method: 'GET', path: '/v1/teams' }));
+	return recordsOf(await masvApiRequest(ctx, { method: 'GET', path: '/v1/teams', policy: INTERACTIVE_POLICY }));
 }
 
 function selectedTeam(ctx: ILoadOptionsFunctions): string {
@@ -37,6 +38,7 @@ export async function searchPackages(
 	const page = paginationToken ? Number(paginationToken) : 1;
 	const limit = 50;
 	const body = await masvApiRequest(this, {
+		policy: INTERACTIVE_POLICY,
 		method: 'GET',
 		path: `/v1.1/teams/${encodeURIComponent(teamId)}/packages`,
 		qs: { page, limit, sort: '-created_at', status: 'new,finalized,expired', ...(filter ? { name: filter } : {}) },
@@ -69,7 +71,7 @@ async function acrossTeams(
 	for (const id of teamIds) {
 		const walk = new PageWalk<IDataObject>(PAGE_SIZE, (record) => record.id, MAX_SEARCH_PAGES);
 		for (let page = firstPage; ; page++) {
-			const body = await masvApiRequest(ctx, { method: 'GET', path: route(id), qs: { page, limit: PAGE_SIZE } });
+			const body = await masvApiRequest(ctx, { method: 'GET', path: route(id), qs: { page, limit: PAGE_SIZE }, policy: INTERACTIVE_POLICY });
 			const { fresh, more } = walk.page(recordsOf(body, listKey), totalOf(body));
 			all.push(...fresh);
 			if (!more) break;
@@ -106,7 +108,7 @@ export async function searchIntegrations(this: ILoadOptionsFunctions, filter?: s
 	const results: Array<{ name: string; value: string }> = [];
 	for (const team of teamList) {
 		const path = `/v1/teams/${encodeURIComponent(String(team.id))}/cloud_connections`;
-		const connections = recordsOf(await masvApiRequest(this, { method: 'GET', path }));
+		const connections = recordsOf(await masvApiRequest(this, { method: 'GET', path, policy: INTERACTIVE_POLICY }));
 		for (const connection of connections) {
 			if (!matches(filter, connection.name, connection.provider, connection.id)) continue;
 			const details = [connection.provider, connection.direction === 'cloud_to_masv' ? 'import' : connection.direction ? 'delivery' : undefined]
@@ -119,5 +121,30 @@ export async function searchIntegrations(this: ILoadOptionsFunctions, filter?: s
 			});
 		}
 	}
+	return { results };
+}
+
+/**
+ * Custom webhooks of the team chosen in `teamId`, or of every team of the key (docs/masv-api.md
+ * §13.3: the list route is inferred). Across teams, a team that refuses the list (no webhook
+ * feature, 403) is left out.
+ */
+export async function searchWebhooks(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const list = async (id: string) =>
+		recordsOf(await masvApiRequest(this, { method: 'GET', path: `/v1/teams/${encodeURIComponent(id)}/custom_webhooks` }));
+	const teamId = selectedTeam(this);
+	const all: IDataObject[] = [];
+	if (teamId) all.push(...(await list(teamId)));
+	else {
+		for (const team of await teams(this)) {
+			all.push(...(await list(String(team.id)).catch(() => [])));
+		}
+	}
+	const results = all
+		.filter((hook) => matches(filter, hook.name, hook.url, hook.id))
+		.map((hook) => ({
+			name: hook.name ? `${String(hook.name)} (${String(hook.url ?? '')})` : String(hook.url ?? hook.id),
+			value: String(hook.id),
+		}));
 	return { results };
 }

@@ -1,11 +1,13 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
+import { dateFilter } from './dates';
+import type { DateForm } from './dates';
 import { v11Pagination } from './routing';
 
 const ID_REGEX = '[0-9A-Za-z]{10,40}';
 
 interface LocatorSpec {
-	name: 'teamId' | 'packageId' | 'portalId' | 'teamspaceId' | 'integrationId';
+	name: 'teamId' | 'packageId' | 'portalId' | 'teamspaceId' | 'integrationId' | 'webhookId';
 	displayName: string;
 	searchListMethod: string;
 	description: string;
@@ -137,11 +139,98 @@ export function returnAllAndLimitUnpaged(displayOptions: IDisplayOptions): INode
 	return returnAllPair(displayOptions, { limit: { output: { maxResults: '={{$value}}' } } });
 }
 
-/** `YYYY-MM-DD` of a date parameter, as the v1.1 package lists take it. */
-export const DATE_VALUE = '={{ $value ? (typeof $value === "string" ? $value.slice(0, 10) : $value.toISOString().slice(0, 10)) : undefined }}';
+/**
+ * A comma-separated list of IDs (or an array from an expression) as one comma-joined query value:
+ * MASV reads `a,b`, not a repeated key (docs/masv-api.md §1, decision 5).
+ */
+export const ID_LIST_VALUE =
+	'={{ $value ? [].concat($value).join(",").split(",").map(t => t.trim()).filter(t => t).join(",") || undefined : undefined }}';
 
-/** The filters of a package list (team packages, Teamspace packages, inbox). */
-export function packageListFilters(displayOptions: IDisplayOptions, extra: INodeProperties[] = []): INodeProperties[] {
+/** A filter of comma-separated IDs, sent comma-joined as `property`. */
+export function idListFilter(displayName: string, name: string, property: string, description: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 01FZGG2QQQTJV9CJ1Q2ZNXVKCQ, 01FZGG2QQQTJV9CJ1Q2ZNXVKCR',
+		description,
+		routing: { send: { type: 'query', property, value: ID_LIST_VALUE } },
+	};
+}
+
+/** A date filter of a list, converted by the one date converter (`shared/dates.ts`). */
+export function dateFilterOption(
+	displayName: string,
+	name: string,
+	property: string,
+	end: boolean,
+	form: DateForm,
+	description: string,
+): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'dateTime',
+		default: '',
+		description,
+		routing: { send: { preSend: [dateFilter(name, displayName, property, end, form)] } },
+	};
+}
+
+const DAY_NOTE = 'Day only: this list takes no time.';
+const TIME_NOTE = 'A day without a time counts whole; a time without a zone is sent as written.';
+
+/**
+ * The filters of a package list. `dates` is how the list takes dates (docs/masv-api.md §5.5,
+ * §5.10; decision 4): the team list and the inbox a date-time, Teamspace packages a day. `extra`
+ * are the list's own filters.
+ */
+export function packageListFilters(displayOptions: IDisplayOptions, dates: DateForm, extra: INodeProperties[] = []): INodeProperties[] {
+	const note = dates === 'day' ? DAY_NOTE : TIME_NOTE;
+	const options: INodeProperties[] = [
+		dateFilterOption('Created After', 'createdAtStart', 'created_at_start', false, dates, `Only packages created at or after this time. ${note}`),
+		dateFilterOption('Created Before', 'createdAtEnd', 'created_at_end', true, dates, `Only packages created at or before this time. ${note}`),
+		{
+			displayName: 'Name',
+			name: 'name',
+			type: 'string',
+			default: '',
+			description: 'Only packages whose name contains this text',
+			routing: { send: { type: 'query', property: 'name', value: '={{ $value || undefined }}' } },
+		},
+		{
+			displayName: 'Sender',
+			name: 'sender',
+			type: 'string',
+			default: '',
+			placeholder: 'name@email.com',
+			description: 'Only packages sent by this email address',
+			routing: { send: { type: 'query', property: 'sender', value: '={{ $value || undefined }}' } },
+		},
+		{
+			displayName: 'Status',
+			name: 'status',
+			type: 'multiOptions',
+			default: [],
+			description: 'Only packages in these states. MASV returns finalized and expired packages when none is chosen.',
+			options: [
+				{ name: 'Archived', value: 'archived' },
+				{ name: 'Expired', value: 'expired' },
+				{ name: 'Finalized', value: 'finalized' },
+				{ name: 'New', value: 'new' },
+			],
+			routing: {
+				send: {
+					type: 'query',
+					property: 'status',
+					value: '={{ $value && $value.length ? [].concat($value).join(",") : undefined }}',
+				},
+			},
+		},
+		idListFilter('Tag IDs', 'tags', 'tags', 'Comma-separated tag IDs; packages with any of them match'),
+		...extra,
+	];
 	return [
 		{
 			displayName: 'Filters',
@@ -150,80 +239,28 @@ export function packageListFilters(displayOptions: IDisplayOptions, extra: INode
 			placeholder: 'Add Filter',
 			default: {},
 			displayOptions,
-			options: [
-				{
-					displayName: 'Created After',
-					name: 'createdAtStart',
-					type: 'dateTime',
-					default: '',
-					description: 'Only packages created on or after this day',
-					routing: { send: { type: 'query', property: 'created_at_start', value: DATE_VALUE } },
-				},
-				{
-					displayName: 'Created Before',
-					name: 'createdAtEnd',
-					type: 'dateTime',
-					default: '',
-					description: 'Only packages created on or before this day',
-					routing: { send: { type: 'query', property: 'created_at_end', value: DATE_VALUE } },
-				},
-				{
-					displayName: 'Name',
-					name: 'name',
-					type: 'string',
-					default: '',
-					description: 'Only packages whose name contains this text',
-					routing: { send: { type: 'query', property: 'name', value: '={{ $value || undefined }}' } },
-				},
-				{
-					displayName: 'Sender',
-					name: 'sender',
-					type: 'string',
-					default: '',
-					placeholder: 'name@email.com',
-					description: 'Only packages sent by this email address',
-					routing: { send: { type: 'query', property: 'sender', value: '={{ $value || undefined }}' } },
-				},
-				{
-					displayName: 'Status',
-					name: 'status',
-					type: 'multiOptions',
-					default: [],
-					description: 'Only packages in these states. MASV returns finalized and expired packages when none is chosen.',
-					options: [
-						{ name: 'Archived', value: 'archived' },
-						{ name: 'Expired', value: 'expired' },
-						{ name: 'Finalized', value: 'finalized' },
-						{ name: 'New', value: 'new' },
-					],
-					routing: {
-						send: {
-							type: 'query',
-							property: 'status',
-							value: '={{ $value && $value.length ? [].concat($value).join(",") : undefined }}',
-						},
-					},
-				},
-				{
-					displayName: 'Tag IDs',
-					name: 'tags',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. 01FZGG2QQQTJV9CJ1Q2ZNXVKCQ, 01FZGG2QQQTJV9CJ1Q2ZNXVKCR',
-					description: 'Comma-separated tag IDs; packages with any of them match',
-					routing: {
-						send: {
-							type: 'query',
-							property: 'tags',
-							value: '={{ $value ? [].concat($value).join(",").split(",").map(t => t.trim()).filter(t => t).join(",") || undefined : undefined }}',
-						},
-					},
-				},
-				...extra,
-			],
+			options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
 		},
 	];
 }
+
+/**
+ * The filters MASV's team package list and inbox take beyond the common ones (docs/masv-api.md
+ * §5.5, decision 5): Teamspaces, expiry range and extended storage.
+ */
+export const TEAM_PACKAGE_FILTERS: INodeProperties[] = [
+	dateFilterOption('Expires After', 'expiryStart', 'expiry_start', false, 'dateTime', `Only packages expiring at or after this time. ${TIME_NOTE}`),
+	dateFilterOption('Expires Before', 'expiryEnd', 'expiry_end', true, 'dateTime', `Only packages expiring at or before this time. ${TIME_NOTE}`),
+	{
+		displayName: 'Extended Storage Only',
+		name: 'extraStorage',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return only packages that will incur or have incurred extended storage costs',
+		routing: { send: { type: 'query', property: 'extra_storage', value: '={{ $value === true ? "true" : undefined }}' } },
+	},
+	idListFilter('Teamspace IDs', 'teamspaces', 'teamspaces', 'Comma-separated Teamspace IDs; packages in any of them match'),
+];
 
 export function sortOption(values: Array<{ name: string; value: string }>): INodeProperties {
 	return {

@@ -57,3 +57,8 @@ export function listParameter(value: unknown): string[] {
 	const parts = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
 	return parts.map((part) => part.trim()).filter((part) => part.length > 0);
 }
+
+/** A JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

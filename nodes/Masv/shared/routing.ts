@@ -27,12 +27,23 @@ export async function handleMasvError(
 	items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	if (response.statusCode < 400) return items;
-	const error = masvApiError(this.getNode(), response.statusCode, response.body, 'apiKey', this.getItemIndex());
-	if (this.continueOnFail()) {
-		return [{ json: { error: error.message, httpCode: String(response.statusCode) } }];
-	}
-	throw error;
+	return await masvErrorStep({}).call(this, items, response);
+}
+
+/** `handleMasvError` with an operation's own hints, by HTTP status. */
+export function masvErrorStep(hints: Partial<Record<number, string>>) {
+	return async function (
+		this: IExecuteSingleFunctions,
+		items: INodeExecutionData[],
+		response: IN8nHttpFullResponse,
+	): Promise<INodeExecutionData[]> {
+		if (response.statusCode < 400) return items;
+		const error = masvApiError(this.getNode(), response.statusCode, response.body, 'apiKey', this.getItemIndex(), hints);
+		if (this.continueOnFail()) {
+			return [{ json: { error: error.message, httpCode: String(response.statusCode) } }];
+		}
+		throw error;
+	};
 }
 
 /** Pairs every item a routed call returns with the input item that made it. */
@@ -135,6 +146,8 @@ interface RouteSpec {
 	output?: PostReceiveAction[];
 	/** The kind of record, for the operation's Simplify switch (shared/simplify.ts). */
 	simplify?: SimpleKind;
+	/** The operation's own error hints, by HTTP status. */
+	hints?: Partial<Record<number, string>>;
 }
 
 /**
@@ -142,7 +155,7 @@ interface RouteSpec {
  * unwrapping, the operation's own output steps, and `pairedItem` on every item.
  */
 export function route(spec: RouteSpec): NonNullable<INodePropertyOptions['routing']> {
-	const postReceive: PostReceiveAction[] = [handleMasvError];
+	const postReceive: PostReceiveAction[] = [spec.hints ? masvErrorStep(spec.hints) : handleMasvError];
 	if (spec.list) postReceive.push(listRecords(typeof spec.list === 'string' ? spec.list : 'records'));
 	postReceive.push(...(spec.output ?? []));
 	if (spec.simplify) postReceive.push(simplifyOutput(spec.simplify));

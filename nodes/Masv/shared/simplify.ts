@@ -36,6 +36,8 @@ export const SIMPLE_FIELDS = {
 	integration: ['id', 'name', 'provider', 'direction', 'state'],
 	activity: ['id', 'type', 'state', 'package_id', 'portal_id', 'created_at', 'updated_at'],
 	transfer: ['id', 'state', 'direction', 'cloud_connection_id', 'created_at', 'updated_at'],
+	metadata: ['package_id', 'values'],
+	webhook: ['id', 'name', 'url', 'method', 'events', 'active'],
 } satisfies Record<string, string[]>;
 
 export type SimpleKind = keyof typeof SIMPLE_FIELDS;

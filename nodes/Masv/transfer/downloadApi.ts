@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { StorageBlueprint } from './storage';
 import { masvPackageRequest, masvPublicRequest } from '../transport/request';
 import type { MasvContext } from '../transport/request';
+import type { RetryPolicy } from '../transport/retry';
 
 /** A package file as the file list describes it (§7.3). */
 export interface PackageFile {
@@ -65,11 +66,13 @@ export async function listPackageFiles(
 	packageId: string,
 	token: string,
 	itemIndex: number,
+	policy?: RetryPolicy,
 ): Promise<PackageFile[]> {
 	const answer = await masvPackageRequest<unknown>(ctx, baseUrl, token, {
 		method: 'GET',
 		path: `/v1/packages/${encodeURIComponent(packageId)}/files`,
 		itemIndex,
+		policy,
 	});
 	const list = Array.isArray(answer)
 		? answer
@@ -101,11 +104,13 @@ export async function fileDownloadBlueprint(
 	token: string,
 	fileId: string,
 	itemIndex: number,
+	policy?: RetryPolicy,
 ): Promise<StorageBlueprint> {
 	const answer = await masvPackageRequest<unknown>(ctx, baseUrl, token, {
 		method: 'GET',
 		path: `/v1/packages/${encodeURIComponent(packageId)}/files/${encodeURIComponent(fileId)}/download`,
 		itemIndex,
+		policy,
 	});
 	const blueprint = downloadBlueprintOf(answer);
 	if (!blueprint) {

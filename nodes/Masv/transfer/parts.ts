@@ -21,11 +21,18 @@ export const DEFAULT_PART_LIMITS: PartLimits = {
 
 /**
  * The node's default part size. MASV's own uploaders use 100 MiB parts, but n8n keeps every part in
- * flight in memory: 16 MiB × 4 parallel parts holds about 64 MiB whatever the file size, which
+ * flight in memory, plus the one being read: 16 MiB × (4 parallel + 1) holds about 80 MiB whatever
+ * the file size, which
  * fills a fast link (each PUT is long enough to amortise its round trip) without crowding an n8n
  * instance that runs other workflows. Files above 156 GiB get bigger parts by the 10,000-part rule.
  */
 export const DEFAULT_PART_SIZE = 16 * MIB;
+
+/**
+ * Largest part the node allocates: Node.js 20 cannot hold more than 4 GiB in one buffer
+ * (`buffer.constants.MAX_LENGTH`), below the 5 GiB that storage accepts.
+ */
+export const MAX_PART_BUFFER = 4096 * MIB;
 
 /** Default of the option `maxMemoryMiB`: the ceiling for the part buffers of one upload. */
 export const DEFAULT_MAX_MEMORY = 256 * MIB;
@@ -73,6 +80,46 @@ export function planParts(size: number, requestedPartSize: number, limits: PartL
 	// size fits in maxPartCount × maxPartSize.
 	const partCount = Math.max(1, Math.ceil(size / partSize));
 	return { size, partSize, partCount };
+}
+
+/** A plan with the parallelism that fits the memory ceiling, and the memory it holds. */
+export interface UploadShape {
+	plan: PartPlan;
+	parallel: number;
+	/** Bytes of part buffers held at most: one buffer per part in flight plus the one being read. */
+	memory: number;
+}
+
+/**
+ * Fits an upload under a memory ceiling. Part buffers are the upload's memory: a part in flight
+ * each, plus the part being read, so `part size × (parallel + 1)`. The requested part size is kept
+ * where it can be (the user chose it) and parallelism is lowered first; only when a single part in
+ * flight does not fit is the part size lowered, as far as the part-count rule allows. Throws a
+ * RangeError that names the memory needed when even that does not fit.
+ */
+export function fitToMemory(
+	size: number,
+	requestedPartSize: number,
+	requestedParallel: number,
+	maxMemory: number,
+	limits: PartLimits = DEFAULT_PART_LIMITS,
+): UploadShape {
+	const capped: PartLimits = { ...limits, maxPartSize: Math.min(limits.maxPartSize, MAX_PART_BUFFER) };
+	let plan = planParts(size, Math.min(requestedPartSize, capped.maxPartSize), capped);
+	const buffer = (p: PartPlan) => Math.min(p.partSize, Math.max(p.size, 1));
+	let parallel = Math.max(1, Math.min(Math.floor(requestedParallel), plan.partCount));
+	while (parallel > 1 && buffer(plan) * (parallel + 1) > maxMemory) parallel--;
+	if (buffer(plan) * (parallel + 1) > maxMemory) {
+		const smallest = planParts(size, capped.minPartSize, capped);
+		const fitting = Math.floor(maxMemory / 2 / MIB) * MIB;
+		if (buffer(smallest) * 2 > maxMemory) {
+			throw new RangeError(
+				`The file needs parts of at least ${Math.ceil(smallest.partSize / MIB)} MiB, so at least ${Math.ceil((buffer(smallest) * 2) / MIB)} MiB of memory, above the limit of ${Math.floor(maxMemory / MIB)} MiB`,
+			);
+		}
+		plan = planParts(size, Math.max(fitting, smallest.partSize), capped);
+	}
+	return { plan, parallel, memory: buffer(plan) * (parallel + 1) };
 }
 
 /** The byte range of part `partNumber` (1-based). */
@@ -130,7 +177,7 @@ export class PartBuffers {
 export async function* cutParts(
 	source: AsyncIterable<Buffer | Uint8Array>,
 	plan: PartPlan,
-	buffers = new PartBuffers(plan.partSize),
+	buffers = new PartBuffers(Math.min(plan.partSize, plan.size)),
 ): AsyncGenerator<Part> {
 	let partNumber = 1;
 	let pending: Buffer | undefined; // bytes read but not yet given out

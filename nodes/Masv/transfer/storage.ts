@@ -26,8 +26,11 @@ export interface StorageAnswer<T> {
 	body: T;
 }
 
-/** Idle time after which a storage request counts as failed (then retried). */
-export const STORAGE_TIMEOUT_MS = 120_000;
+/** How a storage request is bounded: `signal` ends it (cancel, stall), `stallMs` is the helper's idle timeout. */
+export interface StorageCall {
+	signal?: AbortSignal;
+	stallMs: number;
+}
 
 /** Headers that are MASV credentials: never sent to storage, even if a blueprint carried them. */
 const CREDENTIAL_HEADERS = new Set(['x-api-key', 'x-package-token', 'x-user-token', 'x-link-password']);
@@ -51,13 +54,15 @@ function method(blueprint: StorageBlueprint, fallback: IHttpRequestMethods): IHt
 	return (['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'].includes(value) ? value : fallback) as IHttpRequestMethods;
 }
 
-async function send<T>(ctx: StorageContext, options: IHttpRequestOptions): Promise<StorageAnswer<T>> {
+async function send<T>(ctx: StorageContext, options: IHttpRequestOptions, call: StorageCall): Promise<StorageAnswer<T>> {
 	const response = (await ctx.helpers.httpRequest({
 		...options,
 		json: false,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		timeout: options.timeout ?? STORAGE_TIMEOUT_MS,
+		// n8n's helper applies it as the socket's idle timeout: no bytes moving for this long.
+		timeout: call.stallMs,
+		abortSignal: call.signal,
 	})) as IN8nHttpFullResponse;
 	return {
 		statusCode: response.statusCode,
@@ -70,7 +75,7 @@ async function send<T>(ctx: StorageContext, options: IHttpRequestOptions): Promi
 export async function storageTextRequest(
 	ctx: StorageContext,
 	blueprint: StorageBlueprint,
-	signal?: AbortSignal,
+	call: StorageCall,
 ): Promise<StorageAnswer<string>> {
 	const headers = blueprintHeaders(blueprint);
 	const body = typeof blueprint.body === 'string' ? blueprint.body : '';
@@ -81,8 +86,7 @@ export async function storageTextRequest(
 		headers,
 		body: body || undefined,
 		encoding: 'text',
-		abortSignal: signal,
-	});
+	}, call);
 	return { ...answer, body: bodyText(answer.body) };
 }
 
@@ -91,7 +95,7 @@ export async function storagePutPart(
 	ctx: StorageContext,
 	blueprint: StorageBlueprint,
 	body: Buffer,
-	signal?: AbortSignal,
+	call: StorageCall,
 ): Promise<StorageAnswer<string> & { etag?: string }> {
 	const headers = blueprintHeaders(blueprint);
 	if (!hasHeader(headers, 'content-length')) headers['Content-Length'] = String(body.length);
@@ -101,29 +105,31 @@ export async function storagePutPart(
 		headers,
 		body,
 		encoding: 'text',
-		abortSignal: signal,
 		// A part goes where its pre-signed URL says and nowhere else: a redirect is answered as a
 		// failure rather than followed with the part's bytes (this also spares the redirect wrapper).
 		disableFollowRedirect: true,
-	});
-	const raw = answer.headers.etag ?? answer.headers.ETag;
-	const etag = Array.isArray(raw) ? raw[0] : raw;
-	return { ...answer, body: bodyText(answer.body), etag: typeof etag === 'string' && etag ? etag : undefined };
+	}, call);
+	return { ...answer, body: bodyText(answer.body), etag: headerValue(answer, 'ETag') };
 }
 
-/** GET of a download URL as a stream (§7.4). A failed answer's body is read as text instead. */
+/**
+ * GET of a download URL as a stream (§7.4), from byte `from` on (a `Range` request) when it is not
+ * 0. A failed answer's body is read as text instead.
+ */
 export async function storageGetStream(
 	ctx: StorageContext,
 	blueprint: StorageBlueprint,
-	signal?: AbortSignal,
+	call: StorageCall,
+	from = 0,
 ): Promise<StorageAnswer<BinaryStream | string>> {
+	const headers = blueprintHeaders(blueprint);
+	if (from > 0) headers.Range = `bytes=${from}-`;
 	const answer = await send<BinaryStream>(ctx, {
 		method: method(blueprint, 'GET'),
 		url: blueprint.url,
-		headers: blueprintHeaders(blueprint),
+		headers,
 		encoding: 'stream',
-		abortSignal: signal,
-	});
+	}, call);
 	if (answer.statusCode < 400) return answer;
 	return { ...answer, body: await streamText(answer.body) };
 }
@@ -151,6 +157,18 @@ async function streamText(stream: BinaryStream): Promise<string> {
 	}
 	stream.destroy();
 	return Buffer.concat(chunks).toString('utf8');
+}
+
+/** S3's error `<Code>` (`RequestTimeout`, `SlowDown`, `AccessDenied`, …), if the answer has one. */
+export function storageErrorCode(body: string): string | undefined {
+	return /<Code>([^<]*)<\/Code>/.exec(body)?.[1] || undefined;
+}
+
+/** A header of a storage answer as one string. */
+export function headerValue(answer: StorageAnswer<unknown>, name: string): string | undefined {
+	const raw = answer.headers[name.toLowerCase()] ?? answer.headers[name];
+	const value = Array.isArray(raw) ? raw[0] : raw;
+	return typeof value === 'string' && value ? value : undefined;
 }
 
 /** S3's error `<Code>` and `<Message>`, or the text itself, short, for error messages. */

@@ -1,14 +1,17 @@
 // The upload engine: one file into a MASV package, in parts, `parallel` parts in flight
 // (docs/masv-api.md §6). It knows nothing of node parameters: the operation hands it a source of bytes,
 // a part size, a parallelism and the MASV calls of the flow (transfer/uploadApi.ts).
+import { createHash } from 'crypto';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { toNodeError } from '../transport/errors';
-import { backoffDelay, masvCancelled, networkMessage, sleepUnlessAborted } from '../transport/request';
-import { bufferParts, cutParts, DEFAULT_PART_LIMITS, MIB, PartBuffers, planParts } from './parts';
+import { masvCancelled } from '../transport/request';
+import { CancelledError, errorVerdict, guard, RetryWindow, statusVerdict } from '../transport/retry';
+import type { RetryPolicy, Verdict } from '../transport/retry';
+import { bufferParts, cutParts, DEFAULT_MAX_MEMORY, DEFAULT_PART_LIMITS, fitToMemory, MIB, PartBuffers } from './parts';
 import type { Part, PartLimits, PartPlan } from './parts';
-import { storageErrorText, storagePutPart, storageTextRequest } from './storage';
+import { storageErrorCode, storageErrorText, storagePutPart, storageTextRequest } from './storage';
 import type { StorageBlueprint } from './storage';
 
 /** A file as MASV's add-file call wants it (§6.4). */
@@ -49,6 +52,10 @@ export interface UploadFlowApi {
 	uploadIdOf(createAnswer: string): string;
 	partUrls(fileId: string, uploadId: string, start: number, count: number): Promise<StorageBlueprint[]>;
 	finalizeFile(fileId: string, finalize: FileFinalize): Promise<IDataObject>;
+	/** The file as MASV lists it now (read back after an uncertain finalize), if it is listed. */
+	fileRecord(fileId: string): Promise<IDataObject | undefined>;
+	/** Removes a file that was not finalized; MASV aborts its multipart upload with it. */
+	removeFile(fileId: string): Promise<void>;
 }
 
 /** Where the bytes of a file come from: a stream opened on demand, or a buffer already in memory. */
@@ -63,8 +70,12 @@ export interface UploadFileRequest {
 	source: UploadSource;
 	/** Wanted part size in bytes (raised by the planner where needed). */
 	partSize: number;
-	/** Parts in flight at once. */
+	/** Parts in flight at once (lowered where the memory ceiling needs it). */
 	parallel: number;
+	/** Ceiling for part buffers, in bytes (default 256 MiB). */
+	maxMemory?: number;
+	/** Retry window and stall timeout of each part and call. */
+	policy: RetryPolicy;
 	itemIndex: number;
 	/**
 	 * Part buffers of the given part size shared with other files of the run, so that a run of many
@@ -73,15 +84,8 @@ export interface UploadFileRequest {
 	partBuffers?: (partSize: number) => PartBuffers;
 }
 
-/** Per-part retries. Exported for tests (which shorten the delays) and for the docs. */
-export const PART_RETRY = {
-	/** Tries of one part before the upload fails (5xx, resets, timeouts). */
-	maxAttempts: 6,
-	baseDelayMs: 500,
-	maxDelayMs: 20_000,
-	/** Fresh part URLs fetched for one part after a 403 before it counts as a refusal. */
-	maxUrlRefreshes: 3,
-};
+/** Fresh part URLs fetched for one part after a 403 before it counts as a refusal. */
+export const MAX_URL_REFRESHES = 3;
 
 /** Part URLs requested per call (§6.6), ahead of need. */
 export const URL_BATCH = 100;
@@ -114,26 +118,97 @@ export async function uploadFile(ctx: UploadContext, api: UploadFlowApi, request
 	const abort = new AbortController();
 	const onCancel = () => abort.abort();
 	cancel?.addEventListener('abort', onCancel, { once: true });
+	let fileId: string | undefined;
 	try {
-		let plan = planParts(request.size, request.partSize);
+		const maxMemory = request.maxMemory ?? DEFAULT_MAX_MEMORY;
+		let shape = fitToMemory(request.size, request.partSize, request.parallel, maxMemory);
 		const added = await api.addFile({
 			name: request.name,
 			path: request.path,
 			size: request.size,
-			partSize: plan.partSize,
+			partSize: shape.plan.partSize,
 		});
+		fileId = added.fileId;
 		const limits = { ...DEFAULT_PART_LIMITS, ...added.limits };
-		plan = planParts(request.size, request.partSize, limits);
+		shape = fitToMemory(request.size, request.partSize, request.parallel, maxMemory, limits);
 		const uploadId = api.uploadIdOf(await createMultipartUpload(ctx, node, added.createBlueprint, abort.signal, request));
-		const parts = await uploadParts(ctx, node, api, added.fileId, uploadId, plan, request, abort);
-		const finalized = await api.finalizeFile(added.fileId, { size: plan.size, partSize: plan.partSize, uploadId, parts });
+		const parts = await uploadParts(ctx, node, api, added.fileId, uploadId, shape.plan, { ...request, parallel: shape.parallel }, abort);
+		const finalized = await finalizeFile(ctx, api, added.fileId, { size: shape.plan.size, partSize: shape.plan.partSize, uploadId, parts }, request.itemIndex);
+		fileId = undefined;
 		return { ...added.record, id: added.fileId, ...finalized };
 	} catch (error) {
-		if (cancel?.aborted) throw masvCancelled(node);
-		throw toNodeError(node, error, request.itemIndex);
+		const failure = cancel?.aborted
+			? masvCancelled(node)
+			: error instanceof RangeError
+				? new NodeOperationError(node, `"${request.name}" cannot be uploaded: ${error.message}`, {
+						itemIndex: request.itemIndex,
+						description: 'Raise Options > Max Memory (MiB), or lower Parallel Uploads.',
+					})
+				: toNodeError(node, error, request.itemIndex);
+		if (fileId !== undefined) {
+			const cleanup = removeUnfinishedFile(ctx, api, fileId, request, failure);
+			// A cancelled execution is not kept waiting for the clean-up, which goes on by itself.
+			if (!cancel?.aborted) await cleanup;
+		}
+		throw failure;
 	} finally {
 		cancel?.removeEventListener('abort', onCancel);
 	}
+}
+
+/**
+ * Cleans up after a file that failed: MASV removes the file record and aborts its multipart upload,
+ * so that neither is left behind. The error says what happened to it either way.
+ */
+async function removeUnfinishedFile(
+	ctx: UploadContext,
+	api: UploadFlowApi,
+	fileId: string,
+	request: UploadFileRequest,
+	failure: NodeOperationError | NodeApiError,
+): Promise<void> {
+	let note: string;
+	try {
+		await api.removeFile(fileId);
+		note = `The unfinished file ${fileId} and its partial upload were removed from the package.`;
+	} catch (error) {
+		note = `The unfinished file ${fileId} could not be removed (${(error as Error).message}); it stays in the package, not finalized.`;
+	}
+	ctx.logger.warn(`MASV upload "${request.name}": ${note}`);
+	failure.description = failure.description ? `${failure.description} ${note}` : note;
+}
+
+/**
+ * Finalize-file, idempotent from the node's side: after a failure whose outcome is unknown (no
+ * answer, a 5xx given up on) or one that says the work is done already (409, S3's NoSuchUpload once
+ * the upload was completed), the file is read back, and a file that MASV lists as complete with
+ * the right size counts as finalized.
+ */
+async function finalizeFile(
+	ctx: UploadContext,
+	api: UploadFlowApi,
+	fileId: string,
+	finalize: FileFinalize,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const node = ctx.getNode();
+	try {
+		return await api.finalizeFile(fileId, finalize);
+	} catch (error) {
+		if (!uncertainOrDone(error)) throw toNodeError(node, error, itemIndex);
+		ctx.logger.warn(`MASV upload: finalizing file ${fileId} ended in doubt (${(error as Error).message}); reading it back`);
+		const record = await api.fileRecord(fileId).catch(() => undefined);
+		const size = typeof record?.size === 'number' ? record.size : Number(record?.size);
+		if (record && record.completed === true && size === finalize.size) return record;
+		throw toNodeError(node, error, itemIndex);
+	}
+}
+
+/** A MASV failure after which the work may be done: no answer, a 5xx, 409, or S3's NoSuchUpload. */
+export function uncertainOrDone(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return false;
+	const status = Number(error.httpCode ?? 0);
+	return status === 0 || status === 409 || status >= 500 || /NoSuchUpload|already finali[sz]ed/i.test(error.message);
 }
 
 async function createMultipartUpload(
@@ -143,30 +218,74 @@ async function createMultipartUpload(
 	signal: AbortSignal,
 	request: UploadFileRequest,
 ): Promise<string> {
-	for (let attempt = 1; ; attempt++) {
-		let failure: string;
-		let retryable = true;
+	const retry = new RetryWindow(request.policy, signal);
+	for (;;) {
+		let verdict: Verdict;
 		try {
-			const answer = await storageTextRequest(ctx, blueprint, signal);
+			const answer = await guard(
+				async (abort) => await storageTextRequest(ctx, blueprint, { signal: abort, stallMs: request.policy.stallMs }),
+				{ cancel: signal, stallMs: request.policy.stallMs + STALL_GRACE_MS },
+			);
 			if (answer.statusCode < 300) return answer.body;
-			failure = `storage answered HTTP ${answer.statusCode} (${storageErrorText(answer.body)})`;
-			retryable = answer.statusCode >= 500 || answer.statusCode === 408 || answer.statusCode === 429;
+			verdict = storageVerdict(answer.statusCode, answer.headers, answer.body);
 		} catch (error) {
-			if (signal.aborted) throw masvCancelled(node);
-			failure = networkMessage(error);
+			if (signal.aborted || error instanceof CancelledError) throw masvCancelled(node);
+			verdict = errorVerdict(error);
 		}
-		if (!retryable || attempt >= PART_RETRY.maxAttempts) {
-			throw new NodeOperationError(node, `Could not start the upload of "${request.name}": ${failure}`, {
+		if (!(await waitOrCancel(node, retry, verdict))) {
+			throw new NodeOperationError(node, `Could not start the upload of "${request.name}": ${retry.summary()}`, {
 				itemIndex: request.itemIndex,
 			});
 		}
-		await sleepUnlessAborted(backoffDelay(attempt, PART_RETRY.baseDelayMs, PART_RETRY.maxDelayMs), signal);
+	}
+}
+
+/** Extra time `guard` gives a small request beyond the helper's own idle timeout. */
+const STALL_GRACE_MS = 5000;
+
+/** A storage answer with an error status, judged by its status, S3 code and `Retry-After`. */
+export function storageVerdict(status: number, headers: Record<string, unknown>, body: string): Verdict {
+	return statusVerdict(status, headers, storageErrorCode(body), `storage: ${storageErrorText(body)}`);
+}
+
+async function waitOrCancel(node: INode, retry: RetryWindow, verdict: Verdict): Promise<boolean> {
+	try {
+		return await retry.failed(verdict);
+	} catch {
+		// Only a cancel ends a wait early.
+		throw masvCancelled(node);
+	}
+}
+
+/**
+ * How long a part PUT may take before it counts as stalled. The helper only reports the answer, not
+ * the bytes as they go, so "no bytes moving for the stall timeout" is approximated as: no answer
+ * within the stall timeout plus the time the part's bytes take at a quarter of the rate the parts
+ * of this file went at so far (at least 64 KiB/s, the rate assumed before the first part is in).
+ */
+export class PutDeadline {
+	/** Bytes per millisecond, a moving average over the parts sent. */
+	private rate?: number;
+
+	static readonly FLOOR_BYTES_PER_MS = (64 * 1024) / 1000;
+
+	for(length: number, stallMs: number): number {
+		const rate = Math.max(PutDeadline.FLOOR_BYTES_PER_MS, (this.rate ?? 0) / 4);
+		return Math.round(stallMs + length / rate);
+	}
+
+	sent(length: number, ms: number): void {
+		if (length < MIB || ms <= 0) return;
+		const rate = length / ms;
+		this.rate = this.rate === undefined ? rate : this.rate * 0.7 + rate * 0.3;
 	}
 }
 
 /** Part URLs by batch, fetched ahead of need and again after a 403. */
 class PartUrls {
 	private readonly batches = new Map<number, Promise<StorageBlueprint[]>>();
+	/** The stall deadline of this file's part PUTs. */
+	readonly deadline = new PutDeadline();
 
 	constructor(
 		private readonly fetchBatch: (start: number, count: number) => Promise<StorageBlueprint[]>,
@@ -234,7 +353,9 @@ async function uploadParts(
 		parts = bufferParts(request.source.buffer, plan);
 	} else {
 		const stream = await request.source.open(READ_BUFFER_SIZE);
-		parts = cutParts(stream, plan, request.partBuffers?.(plan.partSize) ?? new PartBuffers(plan.partSize));
+		// A run's shared buffers are whole parts (any file of the run can use them); a file on its own
+		// needs none larger than itself.
+		parts = cutParts(stream, plan, request.partBuffers?.(plan.partSize) ?? new PartBuffers(Math.min(plan.partSize, plan.size)));
 	}
 	progress.start();
 	// The next part is read while the parts in flight are being sent (one part read ahead), not
@@ -298,47 +419,65 @@ async function putPart(
 	signal: AbortSignal,
 ): Promise<string> {
 	let refreshes = 0;
-	for (let attempt = 1; ; attempt++) {
-		let failure: string;
-		let retryable = true;
+	const retry = new RetryWindow(request.policy, signal);
+	let md5: string | undefined;
+	for (;;) {
+		let verdict: Verdict;
 		try {
 			const url = await urls.get(part.partNumber);
-			const answer = await storagePutPart(ctx, url, part.body, signal);
-			if (answer.statusCode < 300 && answer.etag) return answer.etag;
-			if (answer.statusCode === 403 && refreshes < PART_RETRY.maxUrlRefreshes) {
+			// n8n's helper cannot tell how far the bytes of a PUT got, and its timeout counts from the
+			// start of the request: a PUT counts as stalled when it has not been answered within the
+			// stall timeout plus the time its bytes take at a slow rate (see PutDeadline).
+			const deadline = () => urls.deadline.for(part.body.length, request.policy.stallMs);
+			const startedAt = Date.now();
+			const answer = await guard(
+				async (abort) => await storagePutPart(ctx, url, part.body, { signal: abort, stallMs: deadline() + STALL_GRACE_MS }),
+				{ cancel: signal, stallMs: deadline },
+			);
+			if (answer.statusCode < 300) urls.deadline.sent(part.body.length, Date.now() - startedAt);
+			if (answer.statusCode < 300 && answer.etag) {
+				md5 ??= createHash('md5').update(part.body).digest('hex');
+				if (etagMatches(answer.etag, md5)) return answer.etag;
+				// Storage stored other bytes than were sent: send the part again.
+				verdict = { transient: true, reason: `storage's ETag ${answer.etag} is not the MD5 of the part's bytes (${md5})` };
+			} else if (answer.statusCode === 403 && refreshes < MAX_URL_REFRESHES && storageErrorCode(answer.body) !== 'SignatureDoesNotMatch') {
 				// Most likely an expired pre-signed URL (§6.7): fetch fresh ones and try again at once.
 				refreshes++;
-				attempt--;
 				ctx.logger.debug(`MASV upload "${request.name}": part ${part.partNumber} URL refused (403), fetching fresh part URLs`);
 				await urls.refresh(part.partNumber, url);
 				continue;
+			} else if (answer.statusCode < 300) {
+				verdict = { transient: true, reason: `storage answered HTTP ${answer.statusCode} without an ETag` };
+			} else {
+				verdict = storageVerdict(answer.statusCode, answer.headers, answer.body);
 			}
-			failure =
-				answer.statusCode < 300
-					? `storage answered HTTP ${answer.statusCode} without an ETag`
-					: `storage answered HTTP ${answer.statusCode} (${storageErrorText(answer.body)})`;
-			retryable = answer.statusCode < 300 || answer.statusCode >= 500 || answer.statusCode === 408 || answer.statusCode === 429;
 		} catch (error) {
 			// Cancelled, or stopped because another part failed (whose error is the one reported).
-			if (signal.aborted) throw masvCancelled(node);
+			if (signal.aborted || error instanceof CancelledError) throw masvCancelled(node);
 			if (error instanceof FinalPartError || error instanceof NodeOperationError || error instanceof NodeApiError) {
 				throw toNodeError(node, error, request.itemIndex);
 			}
-			failure = networkMessage(error);
+			verdict = errorVerdict(error);
 		}
-		if (!retryable || attempt >= PART_RETRY.maxAttempts) {
-			throw new NodeOperationError(
-				node,
-				`Part ${part.partNumber} of "${request.name}" could not be uploaded${retryable ? ` after ${attempt} tries` : ''}: ${failure}`,
-				{ itemIndex: request.itemIndex },
-			);
+		const before = retry.attempts;
+		if (!(await waitOrCancel(node, retry, verdict))) {
+			throw new NodeOperationError(node, `Part ${part.partNumber} of "${request.name}" could not be uploaded: ${retry.summary()}`, {
+				itemIndex: request.itemIndex,
+			});
 		}
-		const delay = backoffDelay(attempt, PART_RETRY.baseDelayMs, PART_RETRY.maxDelayMs);
-		ctx.logger.warn(`MASV upload "${request.name}": part ${part.partNumber} failed (${failure}), try ${attempt + 1} in ${delay} ms`);
-		await sleepUnlessAborted(delay, signal);
+		ctx.logger.warn(`MASV upload "${request.name}": part ${part.partNumber} failed (${verdict.reason}), try ${before + 1}`);
 	}
 }
 
+/**
+ * Whether storage's ETag says it stored the bytes that were sent. S3 answers an UploadPart with
+ * the part's MD5 (quoted hex) unless the bucket encrypts with KMS; an ETag that is not 32 hex
+ * digits cannot be checked and is accepted.
+ */
+export function etagMatches(etag: string, md5: string): boolean {
+	const bare = etag.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
+	return !/^[0-9a-f]{32}$/.test(bare) || bare === md5;
+}
 
 /** Progress lines in n8n's log: file, parts done of total, MiB/s. */
 class Progress {

@@ -8,6 +8,8 @@ import type { StorageBlueprint } from './storage';
 import type { AddedFile, FileFinalize, NewFile, UploadedPart, UploadFlowApi } from './upload';
 import { masvApiRequest, masvPackageRequest, masvPublicRequest } from '../transport/request';
 import type { MasvContext } from '../transport/request';
+import { CLEANUP_POLICY, DEFAULT_POLICY } from '../transport/retry';
+import type { RetryPolicy } from '../transport/retry';
 
 /** A package being uploaded to, with the token of its upload calls. */
 export interface UploadPackage {
@@ -33,12 +35,16 @@ export async function createTeamPackage(
 	teamId: string,
 	body: { name: string; description: string; recipients: string[] },
 	itemIndex: number,
+	policy: RetryPolicy = DEFAULT_POLICY,
 ): Promise<{ pkg: UploadPackage; answer: IDataObject }> {
+	// Not idempotent: repeated only where MASV cannot have acted (429, 503, a refused connection),
+	// so that a lost reply never leaves a second package.
 	const answer = await masvApiRequest<IDataObject>(ctx, {
 		method: 'POST',
 		path: `/v1/teams/${encodeURIComponent(teamId)}/packages`,
 		body: { name: body.name, description: body.description, recipients: body.recipients },
 		itemIndex,
+		policy,
 	});
 	return { pkg: packageOf(ctx, answer, itemIndex), answer };
 }
@@ -50,11 +56,13 @@ export async function createPortalPackage(
 	subdomain: string,
 	body: { name: string; sender: string; description: string },
 	itemIndex: number,
+	policy: RetryPolicy = DEFAULT_POLICY,
 ): Promise<UploadPackage> {
 	const portal = await masvPublicRequest<IDataObject>(ctx, baseUrl, {
 		method: 'GET',
 		path: `/v1/subdomains/portals/${encodeURIComponent(subdomain)}`,
 		itemIndex,
+		policy,
 	});
 	const portalId = typeof portal?.id === 'string' ? portal.id : '';
 	if (!portalId) {
@@ -65,6 +73,7 @@ export async function createPortalPackage(
 		path: `/v1/portals/${encodeURIComponent(portalId)}/packages`,
 		body: { name: body.name, sender: body.sender, description: body.description },
 		itemIndex,
+		policy,
 	});
 	return packageOf(ctx, answer, itemIndex);
 }
@@ -75,12 +84,14 @@ export async function finalizePackage(
 	baseUrl: string,
 	pkg: UploadPackage,
 	itemIndex: number,
+	policy: RetryPolicy = DEFAULT_POLICY,
 ): Promise<IDataObject> {
 	return await masvPackageRequest<IDataObject>(ctx, baseUrl, pkg.token, {
 		method: 'POST',
 		path: `/v1/packages/${encodeURIComponent(pkg.id)}/finalize`,
 		idempotent: true,
 		itemIndex,
+		policy,
 	});
 }
 
@@ -143,7 +154,13 @@ export function chunkExtras(parts: UploadedPart[]): IDataObject[] {
 }
 
 /** The add-file → part URLs → finalize-file calls for one package, as the upload engine uses them. */
-export function uploadFlowApi(ctx: MasvContext, baseUrl: string, pkg: UploadPackage, itemIndex: number): UploadFlowApi {
+export function uploadFlowApi(
+	ctx: MasvContext,
+	baseUrl: string,
+	pkg: UploadPackage,
+	itemIndex: number,
+	policy: RetryPolicy = DEFAULT_POLICY,
+): UploadFlowApi {
 	const node: INode = ctx.getNode();
 	const filePath = (fileId: string) => `/v1/packages/${encodeURIComponent(pkg.id)}/files/${encodeURIComponent(fileId)}`;
 	return {
@@ -161,6 +178,7 @@ export function uploadFlowApi(ctx: MasvContext, baseUrl: string, pkg: UploadPack
 					...(file.lastModified ? { last_modified: file.lastModified } : {}),
 				},
 				itemIndex,
+				policy,
 			});
 			const record = (answer?.file ?? {}) as IDataObject;
 			const fileId = typeof record.id === 'string' ? record.id : '';
@@ -190,6 +208,7 @@ export function uploadFlowApi(ctx: MasvContext, baseUrl: string, pkg: UploadPack
 				body: { upload_id: uploadId },
 				idempotent: true,
 				itemIndex,
+				policy,
 			});
 			if (!Array.isArray(answer)) {
 				throw new NodeOperationError(node, 'MASV did not return a list of part upload URLs', { itemIndex });
@@ -210,8 +229,54 @@ export function uploadFlowApi(ctx: MasvContext, baseUrl: string, pkg: UploadPack
 				},
 				idempotent: true,
 				itemIndex,
+				policy,
 			});
 			return answer && typeof answer === 'object' ? answer : {};
 		},
+
+		async fileRecord(fileId: string): Promise<IDataObject | undefined> {
+			// §7.3: the package's file list holds the files that are complete.
+			const answer = await masvPackageRequest<unknown>(ctx, baseUrl, pkg.token, {
+				method: 'GET',
+				path: `/v1/packages/${encodeURIComponent(pkg.id)}/files`,
+				itemIndex,
+				policy,
+			});
+			const list = Array.isArray(answer) ? answer : ((answer as IDataObject)?.records as unknown[] | undefined) ?? [];
+			return (list as IDataObject[]).find((entry) => entry?.id === fileId);
+		},
+
+		async removeFile(fileId: string): Promise<void> {
+			// UNCERTAIN (docs/masv-api.md §6.10): removing a file that is not finalized; MASV aborts its
+			// multipart upload. Also after a cancel, with a short window of its own.
+			await masvPackageRequest(ctx, baseUrl, pkg.token, {
+				method: 'DELETE',
+				path: filePath(fileId),
+				itemIndex,
+				policy: CLEANUP_POLICY,
+				ignoreCancel: true,
+			});
+		},
 	};
+}
+
+/** The package's state, read with the API key (§5.7), after a finalize that ended in doubt. */
+export async function packageState(ctx: MasvContext, teamId: string, packageId: string, itemIndex: number): Promise<string | undefined> {
+	const answer = await masvApiRequest<IDataObject>(ctx, {
+		method: 'GET',
+		path: `/v1.1/teams/${encodeURIComponent(teamId)}/packages/${encodeURIComponent(packageId)}`,
+		itemIndex,
+	});
+	return typeof answer?.state === 'string' ? answer.state : undefined;
+}
+
+/** Deletes a package this run created and nothing of which was finalized (§5.13, package token). */
+export async function deletePackage(ctx: MasvContext, baseUrl: string, pkg: UploadPackage, itemIndex: number): Promise<void> {
+	await masvPackageRequest(ctx, baseUrl, pkg.token, {
+		method: 'DELETE',
+		path: `/v1/packages/${encodeURIComponent(pkg.id)}`,
+		itemIndex,
+		policy: CLEANUP_POLICY,
+		ignoreCancel: true,
+	});
 }

@@ -53,7 +53,7 @@ const AUTH_HINT: Record<MasvAuth, string> = {
 
 /**
  * A failed MASV call as n8n shows it: MASV's own message, the HTTP status, and a hint for the
- * statuses users can act on. Built only from the status and the response body, never from the
+ * statuses users can act on (`hints`: an operation's own, by status). Built only from the status and the response body, never from the
  * request, so neither the API key nor a package token can end up in the error.
  */
 export function masvApiError(
@@ -62,6 +62,7 @@ export function masvApiError(
 	body: unknown,
 	auth: MasvAuth,
 	itemIndex?: number,
+	hints: Partial<Record<number, string>> = {},
 ): NodeApiError {
 	const masvMessage = masvErrorMessage(body);
 	let message = masvMessage ?? `MASV answered with HTTP ${status}`;
@@ -75,6 +76,7 @@ export function masvApiError(
 	} else if (status >= 500) {
 		description = 'MASV had a server error; the node retried and gave up.';
 	}
+	description = hints[status] ?? description;
 	const errorBody: JsonObject = { status, message: masvMessage ?? null };
 	if (body && typeof body === 'object' && !Buffer.isBuffer(body)) errorBody.body = body as JsonObject;
 	return new NodeApiError(node, errorBody, {

@@ -1,4 +1,4 @@
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type {
 	IAllExecuteFunctions,
@@ -11,6 +11,8 @@ import type {
 
 import { masvApiError } from './errors';
 import type { MasvAuth } from './errors';
+import { CancelledError, DEFAULT_POLICY, errorVerdict, guard, RetryWindow, statusVerdict } from './retry';
+import type { RetryPolicy, Verdict } from './retry';
 
 /** Any n8n context that may call MASV: execute, declarative item, load options, poll. */
 export type MasvContext = IAllExecuteFunctions;
@@ -28,16 +30,13 @@ export interface MasvRequest {
 	 */
 	idempotent?: boolean;
 	itemIndex?: number;
+	/** Retry window and stall timeout; `DEFAULT_POLICY` when not given (transport/retry.ts). */
+	policy?: RetryPolicy;
+	/** Runs even after the execution was cancelled (cleanup); its own window still bounds it. */
+	ignoreCancel?: boolean;
+	/** The operation's own hints for a failure, by HTTP status (see `masvApiError`). */
+	hints?: Partial<Record<number, string>>;
 }
-
-/** How API calls are retried (docs/masv-api.md §19). Exported for the tests and the docs only. */
-export const API_RETRY = {
-	maxAttempts: 5,
-	baseDelayMs: 500,
-	maxDelayMs: 30_000,
-	/** Longest `Retry-After` honoured; a longer one ends the retries with MASV's error. */
-	maxRetryAfterMs: 120_000,
-};
 
 /** MASV's API, where the credential names no other base URL. */
 export const DEFAULT_BASE_URL = 'https://api.massive.app';
@@ -56,12 +55,13 @@ export async function getMasvBaseUrl(ctx: MasvContext): Promise<string> {
 /** A call with the credential's API key (`X-API-KEY`). */
 export async function masvApiRequest<T = unknown>(ctx: MasvContext, request: MasvRequest): Promise<T> {
 	const baseUrl = await getMasvBaseUrl(ctx);
-	return await withRetries(ctx, request, 'apiKey', async () =>
-		(await ctx.helpers.httpRequestWithAuthentication.call(
-			ctx,
-			'masvApi',
-			toHttpOptions(baseUrl, request),
-		)) as IN8nHttpFullResponse,
+	return await withRetries(
+		ctx,
+		request,
+		'apiKey',
+		async (options) =>
+			(await ctx.helpers.httpRequestWithAuthentication.call(ctx, 'masvApi', options)) as IN8nHttpFullResponse,
+		toHttpOptions(baseUrl, request),
 	);
 }
 
@@ -94,8 +94,12 @@ async function sendWithoutCredential<T>(
 	request: MasvRequest,
 	auth: MasvAuth,
 ): Promise<T> {
-	return await withRetries(ctx, request, auth, async () =>
-		(await ctx.helpers.httpRequest(toHttpOptions(baseUrl, request))) as IN8nHttpFullResponse,
+	return await withRetries(
+		ctx,
+		request,
+		auth,
+		async (options) => (await ctx.helpers.httpRequest(options)) as IN8nHttpFullResponse,
+		toHttpOptions(baseUrl, request),
 	);
 }
 
@@ -121,60 +125,61 @@ async function withRetries<T>(
 	ctx: MasvContext,
 	request: MasvRequest,
 	auth: MasvAuth,
-	send: () => Promise<IN8nHttpFullResponse>,
+	send: (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>,
+	options: IHttpRequestOptions,
 ): Promise<T> {
 	const node = ctx.getNode();
 	const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'DELETE');
-	for (let attempt = 1; ; attempt++) {
-		throwIfCancelled(ctx, node);
+	const policy = request.policy ?? DEFAULT_POLICY;
+	const cancel = request.ignoreCancel ? undefined : cancelSignal(ctx);
+	const retry = new RetryWindow(policy, cancel);
+	for (;;) {
 		let response: IN8nHttpFullResponse;
 		try {
-			response = await send();
+			// `timeout` is the helper's idle timeout; `guard` ends the call a little later in case a
+			// helper ignores it, and at once on cancel.
+			response = await guard(
+				async (abortSignal) => await send({ ...options, timeout: policy.stallMs, abortSignal }),
+				{ cancel, stallMs: policy.stallMs + STALL_GRACE_MS },
+			);
 		} catch (error) {
+			if (error instanceof CancelledError || cancel?.aborted) throw masvCancelled(node);
 			// No HTTP answer at all (reset, refused, timeout). Only a call that is safe to repeat, or
 			// one that never reached MASV, is tried again.
+			const verdict = errorVerdict(error);
 			const neverSent = (error as { code?: string }).code === 'ECONNREFUSED';
-			if ((idempotent || neverSent) && attempt < API_RETRY.maxAttempts) {
-				await pause(ctx, node, backoffDelay(attempt));
-				continue;
+			if (!idempotent && !neverSent) {
+				throw masvApiError(node, 0, `Could not reach MASV, and the call is not repeated because MASV may have acted on it: ${verdict.reason}`, auth, request.itemIndex);
 			}
-			throw masvApiError(node, 0, `Could not reach MASV: ${networkMessage(error)}`, auth, request.itemIndex);
+			if (await retryOrCancel(node, retry, verdict)) continue;
+			throw masvApiError(node, 0, `Could not reach MASV: ${retry.summary()}`, auth, request.itemIndex);
 		}
 		const status = response.statusCode;
 		if (status < 400) return response.body as T;
-		const retryable = status === 429 || (status >= 500 && (idempotent || status === 503));
-		if (retryable && attempt < API_RETRY.maxAttempts) {
-			const retryAfter = status === 429 ? retryAfterMs(response.headers) : undefined;
-			if (retryAfter === undefined || retryAfter <= API_RETRY.maxRetryAfterMs) {
-				await pause(ctx, node, retryAfter ?? backoffDelay(attempt));
-				continue;
-			}
+		const verdict = statusVerdict(status, response.headers);
+		// A create that got a 5xx may have been carried out; 429 and 503 mean MASV did not act.
+		const repeatable = idempotent || status === 429 || status === 503;
+		if (repeatable && (await retryOrCancel(node, retry, verdict))) continue;
+		const error = masvApiError(node, status, response.body, auth, request.itemIndex, request.hints);
+		if (verdict.transient) {
+			error.description = repeatable
+				? `${error.description ?? ''} The node retried for ${retry.elapsedSeconds} s (${retry.attempts} tries) and gave up.`.trim()
+				: 'MASV had a server error. The call was not repeated, since MASV may have carried it out: check before running it again.';
 		}
-		throw masvApiError(node, status, response.body, auth, request.itemIndex);
+		throw error;
 	}
 }
 
-/** Exponential backoff with full jitter: attempt 1 waits up to base, attempt 2 up to 2×base, … */
-export function backoffDelay(attempt: number, baseMs = API_RETRY.baseDelayMs, maxMs = API_RETRY.maxDelayMs): number {
-	const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-	return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-}
+/** Extra time `guard` gives an API call beyond the helper's own idle timeout. */
+const STALL_GRACE_MS = 5000;
 
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds. */
-export function retryAfterMs(headers: IDataObject | undefined): number | undefined {
-	const raw = headers?.['retry-after'] ?? headers?.['Retry-After'];
-	if (raw === undefined || raw === null || raw === '') return undefined;
-	const seconds = Number(raw);
-	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-	const date = Date.parse(String(raw));
-	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** A failed request without an HTTP answer, in words; never repeats a URL (pre-signed URLs carry signatures). */
-export function networkMessage(error: unknown): string {
-	const { code, message } = (error ?? {}) as { code?: string; message?: string };
-	const text = [code, message].filter(Boolean).join(' ') || 'network error';
-	return text.replace(/https?:\/\/\S+/g, '<URL>');
+async function retryOrCancel(node: INode, retry: RetryWindow, verdict: Verdict): Promise<boolean> {
+	try {
+		return await retry.failed(verdict);
+	} catch {
+		// Only a cancel ends a wait early.
+		throw masvCancelled(node);
+	}
 }
 
 function cancelSignal(ctx: MasvContext): AbortSignal | undefined {
@@ -192,37 +197,4 @@ export function throwIfCancelled(ctx: MasvContext, node: INode): void {
 
 export function masvCancelled(node: INode): NodeOperationError {
 	return new NodeOperationError(node, 'The execution was cancelled');
-}
-
-/**
- * `sleep` from n8n-workflow in short slices that rejects as soon as `signal` aborts. (n8n-workflow
- * 1.x had `sleepWithAbort`; 2.x no longer exports it, so the node cannot rely on it.)
- */
-export async function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
-	const until = Date.now() + ms;
-	for (let left = ms; left > 0; left = until - Date.now()) {
-		if (signal?.aborted) throw abortError();
-		await sleep(Math.min(left, 100));
-	}
-	if (signal?.aborted) throw abortError();
-}
-
-function abortError(): Error {
-	const error = new Error('The operation was aborted');
-	error.name = 'AbortError';
-	return error;
-}
-
-/** A wait that ends with a cancellation error as soon as the execution is cancelled. */
-export async function pause(ctx: MasvContext, node: INode, ms: number): Promise<void> {
-	await pauseUnlessCancelled(node, ms, cancelSignal(ctx));
-}
-
-/** A wait that ends with a cancellation error as soon as `signal` (the execution's) aborts. */
-export async function pauseUnlessCancelled(node: INode, ms: number, signal?: AbortSignal): Promise<void> {
-	try {
-		await sleepUnlessAborted(ms, signal);
-	} catch {
-		throw masvCancelled(node);
-	}
 }

@@ -249,10 +249,42 @@ describe('integration (nock)', () => {
 		scope.done();
 	});
 
-	it('importFiles refuses a delivery-only integration before creating any package', async () => {
+	it('importFiles from a Storage Gateway (set up masv_to_cloud): full paths as file IDs, the provider read from the connection', async () => {
+		const scope = nock(TEST_BASE_URL)
+			.get(`/v1/cloud_connections/${GATEWAY}`)
+			.reply(200, { id: GATEWAY, name: 'NAS', provider: 'synology_sg', direction: 'masv_to_cloud' })
+			.post(`/v1/teams/${TEAM}/packages`, { name: 'From the NAS', description: '', recipients: [] })
+			.reply(201, { id: PKG, name: 'From the NAS', state: 'new', access_token: PKG_TOKEN })
+			.post(`/v1/packages/${PKG}/transfer`, {
+				cloud_connection_id: GATEWAY,
+				direction: 'cloud_to_masv',
+				provider: 'synology_sg',
+				files: [{ id: '/projects/show/ep1.mov', name: 'ep1.mov', kind: 'file' }],
+			})
+			.reply(201, { id: 'T3', state: 'started' });
+		const { items, error } = await runMasv({
+			resource: 'integration',
+			operation: 'importFiles',
+			teamId: rl(TEAM),
+			integrationId: rl(GATEWAY),
+			files: '/projects/show/ep1.mov',
+			name: 'From the NAS',
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json.transfer).toEqual({ id: 'T3', state: 'started' });
+		scope.done();
+	});
+
+	it('importFiles from a cloud connection MASV refuses: MASV\'s message and status, the empty package removed', async () => {
 		const scope = nock(TEST_BASE_URL)
 			.get(`/v1/cloud_connections/${CONN}`)
-			.reply(200, { ...s3Connection, name: 'Deliveries', direction: 'masv_to_cloud' });
+			.reply(200, { ...s3Connection, name: 'Deliveries', direction: 'masv_to_cloud' })
+			.post(`/v1/teams/${TEAM}/packages`)
+			.reply(201, { id: PKG, name: 'Nope', state: 'new', access_token: PKG_TOKEN })
+			.post(`/v1/packages/${PKG}/transfer`)
+			.reply(400, { code: 400, message: `cloud connection ${CONN} is configured for masv_to_cloud` })
+			.delete(`/v1/packages/${PKG}`)
+			.reply(204);
 		const { error } = await runMasv({
 			resource: 'integration',
 			operation: 'importFiles',
@@ -261,8 +293,8 @@ describe('integration (nock)', () => {
 			files: 'media/clip.mov',
 			name: 'Nope',
 		});
-		expect(error?.message).toMatch(/Deliveries.*masv_to_cloud/);
-		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toBe(`cloud connection ${CONN} is configured for masv_to_cloud`);
+		expect((error as { httpCode?: string }).httpCode).toBe('400');
 		scope.done();
 	});
 
@@ -416,6 +448,34 @@ describe('integration (emulator)', () => {
 		expect(headers['x-api-key']).toBeUndefined();
 		expect(headers['x-package-token']).toBeTruthy();
 	});
+	it('listFiles → importFiles from the Storage Gateway: the package holds the file, byte for byte', async () => {
+		const { gatewayId } = emu.seed.cloudConnections;
+		const common = { credentials: credentialsFor(emu) };
+		const list = masvNode(
+			{ resource: 'integration', operation: 'listFiles', integrationId: rl(gatewayId), prefix: 'projects/show', returnAll: true },
+			{ name: 'List' },
+		);
+		const importNode = masvNode(
+			{
+				resource: 'integration',
+				operation: 'importFiles',
+				teamId: rl(emu.teamId),
+				integrationId: rl(gatewayId),
+				files: "={{ $('List').all().map(item => item.json).filter(file => file.name === 'ep1.mov') }}",
+				name: 'From the gateway',
+			},
+			{ name: 'Import', executeOnce: true },
+		);
+		const run = await runWorkflow({ nodes: [list, importNode], ...common });
+		expect(run.error).toBeUndefined();
+		const pkg = run.output('Import')[0].json.package as { id: string };
+		const transferCall = emu.requests({ kind: 'api', method: 'POST', path: `/v1/packages/${pkg.id}/transfer` });
+		expect(transferCall[0].body).toMatchObject({ files: [{ id: '/projects/show/ep1.mov', name: 'ep1.mov', kind: 'file' }] });
+		const source = (await emu.admin.integrationFiles(gatewayId)).find((file) => file.path === 'projects/show/ep1.mov');
+		const imported = (await emu.files()).filter((file) => file.packageId === pkg.id);
+		expect(imported.map((file) => [file.name, file.sha256])).toEqual([['ep1.mov', source?.sha256]]);
+	});
+
 	it('import, then package sendToIntegration: the files land in the delivery folder byte-identical to the source', async () => {
 		const { s3InId, s3OutId } = emu.seed.cloudConnections;
 		const imported = await runMasv(

@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { API_RETRY } from '../../../nodes/Masv/transport/request';
+import { BACKOFF, DEFAULT_POLICY } from '../../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../../harness/retries';
 import { startEmulator } from '../../../tools/emulator';
 import type { Emulator } from '../../../tools/emulator';
@@ -55,7 +55,8 @@ function shown(error: unknown): string {
 }
 
 describe('link', () => {
-	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(BACKOFF, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(DEFAULT_POLICY, { windowMs: 300 });
 	useNock();
 
 	describe('create', () => {

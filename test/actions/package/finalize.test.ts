@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { API_RETRY } from '../../../nodes/Masv/transport/request';
+import { BACKOFF, DEFAULT_POLICY } from '../../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../../harness/retries';
 import { startEmulator } from '../../../tools/emulator';
 import type { Emulator } from '../../../tools/emulator';
@@ -10,7 +10,8 @@ import { useNock } from '../../harness/offline';
 import { PKG, TOKEN, withToken, tokenLookup, tokenParams } from './fixtures';
 
 describe('package', () => {
-	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(BACKOFF, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(DEFAULT_POLICY, { windowMs: 300 });
 	useNock();
 
 	describe('package-token operations', () => {

@@ -1,25 +1,30 @@
 import nock from 'nock';
 
-import { API_RETRY } from '../../../nodes/Masv/transport/request';
+import { BACKOFF, DEFAULT_POLICY } from '../../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../../harness/retries';
 import { TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
 import { useNock } from '../../harness/offline';
 import { TEAM, withKey, records } from './fixtures';
 
 describe('package', () => {
-	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(BACKOFF, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(DEFAULT_POLICY, { windowMs: 300 });
 	useNock();
 
 	describe('getAll', () => {
-		it('Return All walks the pages from 1 with every filter, each record once, and stops on metadata.total', async () => {
+		it('Return All walks the pages from 1 with every filter (dates with their time), each record once, and stops on metadata.total', async () => {
 			const query = {
 				limit: '50',
 				status: 'new,finalized',
 				name: 'dailies',
 				sender: 'me@example.com',
 				tags: 'TAG1,TAG2',
-				created_at_start: '2024-01-02',
-				created_at_end: '2024-02-29',
+				created_at_start: '2024-01-02T10:00:00',
+				created_at_end: '2024-02-29T23:59:59',
+				expiry_start: '2024-03-01T00:00:00',
+				expiry_end: '2024-03-31T12:00:00',
+				extra_storage: 'true',
+				teamspaces: 'S1,S2',
 				sort: '-size',
 			};
 			const scope = nock(TEST_BASE_URL, withKey)
@@ -40,7 +45,11 @@ describe('package', () => {
 					sender: 'me@example.com',
 					tags: ' TAG1, TAG2 ',
 					createdAtStart: '2024-01-02T10:00:00',
-					createdAtEnd: '2024-02-29T00:00:00',
+					createdAtEnd: '2024-02-29',
+					expiryStart: '2024-03-01',
+					expiryEnd: '2024-03-31T14:00:00+02:00',
+					extraStorage: true,
+					teamspaces: 'S1,S2',
 				},
 				options: { sort: '-size' },
 			});

@@ -2,14 +2,15 @@
 // item, and what a refused or missing token, a retried call and Continue On Fail give.
 import nock from 'nock';
 
-import { API_RETRY } from '../../../nodes/Masv/transport/request';
+import { BACKOFF, DEFAULT_POLICY } from '../../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../../harness/retries';
 import { TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
 import { useNock } from '../../harness/offline';
 import { TEAM, PKG, TOKEN, CONNECTION, withKey, withToken, tokenLookup, tokenParams, continueOnFail } from './fixtures';
 
 describe('package', () => {
-	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(BACKOFF, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(DEFAULT_POLICY, { windowMs: 300 });
 	useNock();
 
 	describe('package-token operations', () => {
@@ -78,18 +79,27 @@ describe('package', () => {
 			expect(items.map((item) => item.json.id)).toEqual(['F1']);
 		});
 
-		it('a 500 on every attempt fails with the status once the retries are spent', async () => {
+		it('a 500 on every attempt fails with the status once the retry window is spent', async () => {
 			tokenLookup();
-			const call = nock(TEST_BASE_URL)
+			let calls = 0;
+			nock(TEST_BASE_URL)
 				.get(`/v1/packages/${PKG}/files`)
-				.times(API_RETRY.maxAttempts)
-				.reply(500, { code: 500, message: 'internal error' });
-			const spare = nock(TEST_BASE_URL).get(`/v1/packages/${PKG}/files`).reply(200, []);
+				.times(1000)
+				.reply(() => {
+					calls++;
+					return [500, { code: 500, message: 'internal error' }];
+				});
+			const startedAt = Date.now();
 			const { error } = await runMasv(tokenParams('getFiles'));
-			call.done();
-			expect(spare.isDone()).toBe(false);
+			const took = Date.now() - startedAt;
+			nock.cleanAll();
+			expect(calls).toBeGreaterThan(2);
+			// The window (300 ms here) bounds the retries, not a count of tries.
+			expect(took).toBeGreaterThanOrEqual(300);
+			expect(took).toBeLessThan(3000);
 			expect(error?.message).toBe('internal error');
 			expect((error as { httpCode?: string }).httpCode).toBe('500');
+			expect((error as { description?: string }).description).toMatch(/retried for \d+ s \(\d+ tries\) and gave up/);
 		});
 
 		it('sendToIntegration is not repeated after a 500 (a second transfer could start)', async () => {

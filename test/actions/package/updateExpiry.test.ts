@@ -1,13 +1,14 @@
 import nock from 'nock';
 
-import { API_RETRY } from '../../../nodes/Masv/transport/request';
+import { BACKOFF, DEFAULT_POLICY } from '../../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../../harness/retries';
 import { TEST_BASE_URL, runMasv } from '../../../tools/harness';
 import { useNock } from '../../harness/offline';
 import { PKG, TOKEN, withToken, tokenLookup, tokenParams } from './fixtures';
 
 describe('package', () => {
-	useRetryTimings(API_RETRY, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(BACKOFF, { baseDelayMs: 5, maxDelayMs: 20 });
+	useRetryTimings(DEFAULT_POLICY, { windowMs: 300 });
 	useNock();
 
 	describe('package-token operations', () => {

@@ -10,7 +10,7 @@ describe('portal (nock)', () => {
 	describe('getAll', () => {
 		it('Return All walks the pages from 1 until metadata.total, each record once', async () => {
 			const all = portals(1, 120);
-			const query = { page: '1', limit: '50', name: 'Dai', subdomain: 'acme', sort: 'name' };
+			const query = { page: '1', limit: '50', name: 'Dai', subdomain: 'acme', tags: 'T1,T2', teamspaces: 'S1', sort: 'name' };
 			const scope = nock(TEST_BASE_URL, { reqheaders: { 'x-api-key': TEST_API_KEY } })
 				.get(`/v1.1/teams/${TEAM}/portals`)
 				.query(query)
@@ -26,7 +26,7 @@ describe('portal (nock)', () => {
 				operation: 'getAll',
 				teamId: rl(TEAM),
 				returnAll: true,
-				filters: { name: 'Dai', subdomain: 'acme' },
+				filters: { name: 'Dai', subdomain: 'acme', tags: 'T1, T2', teamspaces: '={{ ["S1"] }}' },
 				options: { sort: 'name' },
 			});
 			expect(error).toBeUndefined();

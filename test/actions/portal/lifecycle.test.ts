@@ -79,4 +79,38 @@ describe('portal (emulator)', () => {
 			await emu.close();
 		}
 	});
+
+	it('updates a portal that has an access code and a download password: both kept, nothing read-only sent', async () => {
+		const emu = await startEmulator();
+		try {
+			const credentials = credentialsFor(emu);
+			const res = await fetch(`${emu.url}/v1/teams/${emu.seed.teamId}/portals`, {
+				method: 'POST',
+				headers: { 'X-API-KEY': emu.apiKey, 'Content-Type': 'application/json' },
+				body: JSON.stringify({ name: 'Protected', subdomain: 'protected-uploads', has_access_code: true, access_code: 'c0de', has_download_password: true, download_password: 'pw' }),
+			});
+			const portalId = ((await res.json()) as { id: string }).id;
+
+			const updated = await runMasv(
+				{ resource: 'portal', operation: 'update', portalId: rl(portalId), updateFields: { message: 'Now with a message' } },
+				{ credentials },
+			);
+			expect(updated.error).toBeUndefined();
+			expect(updated.items[0].json).toMatchObject({ id: portalId, message: 'Now with a message', has_access_code: true, has_download_password: true });
+
+			const cleared = await runMasv(
+				{ resource: 'portal', operation: 'update', portalId: rl(portalId), updateFields: { downloadPassword: '' } },
+				{ credentials },
+			);
+			expect(cleared.error).toBeUndefined();
+			expect(cleared.items[0].json).toMatchObject({ has_access_code: true, has_download_password: false });
+			const puts = emu.requests({ kind: 'api', method: 'PUT' });
+			expect(puts.map((put) => put.body)).toEqual([
+				{ name: 'Protected', subdomain: 'protected-uploads', message: 'Now with a message' },
+				{ name: 'Protected', subdomain: 'protected-uploads', has_download_password: false },
+			]);
+		} finally {
+			await emu.close();
+		}
+	});
 });

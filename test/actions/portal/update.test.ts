@@ -26,18 +26,22 @@ describe('portal (nock)', () => {
 			created_at: '2024-01-01T00:00:00.000Z',
 		};
 
-		it('reads the portal, then PUTs it back whole with the changes merged in', async () => {
+		/** What MASV's own client sends (docs/masv-api.md §9.6, decision 2): name, subdomain, the changes. */
+		const named = { name: current.name, subdomain: current.subdomain };
+
+		it('reads the portal, then PUTs its name and subdomain with the changed fields only', async () => {
 			const sent = {
-				...current,
+				subdomain: current.subdomain,
 				name: 'Dailies v2',
 				active: true,
 				recipients: ['x@example.com', 'y@example.com'],
 				tag: null,
 				max_file_size: 0,
 				package_size_restriction_enabled: false,
+				has_access_code: true,
 				access_code: 'secret',
 			};
-			const answer = { ...sent, has_access_code: true };
+			const answer = { ...current, ...sent, has_access_code: true };
 			delete (answer as Record<string, unknown>).access_code;
 			const scope = nock(TEST_BASE_URL, { reqheaders: { 'x-api-key': TEST_API_KEY } })
 				.get(`/v1.1/portals/${PORTAL}`)
@@ -63,11 +67,11 @@ describe('portal (nock)', () => {
 			scope.done();
 		});
 
-		it('when MASV answers the PUT with no portal, outputs what was sent, without passwords', async () => {
+		it('when MASV answers the PUT with no portal, outputs the portal read with the changes, without passwords', async () => {
 			const scope = nock(TEST_BASE_URL)
 				.get(`/v1.1/portals/${PORTAL}`)
 				.reply(200, current)
-				.put(`/v1/portals/${PORTAL}`, exactBody({ ...current, message: 'New text', download_password: 'pw' }))
+				.put(`/v1/portals/${PORTAL}`, exactBody({ ...named, message: 'New text', has_download_password: true, download_password: 'pw' }))
 				.reply(204);
 			const { items, error } = await runMasv({
 				resource: 'portal',
@@ -76,7 +80,7 @@ describe('portal (nock)', () => {
 				updateFields: { message: 'New text', downloadPassword: 'pw' },
 			});
 			expect(error).toBeUndefined();
-			expect(items).toEqual([{ json: { ...current, message: 'New text' }, pairedItem: { item: 0 } }]);
+			expect(items).toEqual([{ json: { ...current, message: 'New text', has_download_password: true }, pairedItem: { item: 0 } }]);
 			scope.done();
 		});
 
@@ -89,7 +93,7 @@ describe('portal (nock)', () => {
 				nock(TEST_BASE_URL)
 					.get(`/v1.1/portals/${PORTAL}`)
 					.reply(200, protectedPortal)
-					.put(`/v1/portals/${PORTAL}`, exactBody({ ...protectedPortal, message: 'New text' }))
+					.put(`/v1/portals/${PORTAL}`, exactBody({ ...named, message: 'New text' }))
 					.reply(200, { ...protectedPortal, message: 'New text' })
 					.get(`/v1.1/portals/${PORTAL}`)
 					.reply(200, after);
@@ -120,12 +124,12 @@ describe('portal (nock)', () => {
 				again.done();
 			});
 
-			it('removing both on purpose needs no second read', async () => {
+			it('removing both on purpose sends has_* false, and needs no second read', async () => {
 				const cleared = { ...protectedPortal, has_access_code: false, has_download_password: false };
 				const scope = nock(TEST_BASE_URL)
 					.get(`/v1.1/portals/${PORTAL}`)
 					.reply(200, protectedPortal)
-					.put(`/v1/portals/${PORTAL}`, exactBody({ ...protectedPortal, access_code: '', download_password: '' }))
+					.put(`/v1/portals/${PORTAL}`, exactBody({ ...named, has_access_code: false, has_download_password: false }))
 					.reply(200, cleared);
 				const { items, error } = await runMasv({
 					resource: 'portal',
@@ -143,11 +147,11 @@ describe('portal (nock)', () => {
 			const scope = nock(TEST_BASE_URL)
 				.get('/v1.1/portals/P1')
 				.reply(200, { ...current, id: 'P1' })
-				.put('/v1/portals/P1', exactBody({ ...current, id: 'P1', message: 'one' }))
+				.put('/v1/portals/P1', exactBody({ ...named, message: 'one' }))
 				.reply(200, { ...current, id: 'P1', message: 'one' })
 				.get('/v1.1/portals/P2')
 				.reply(200, { ...current, id: 'P2' })
-				.put('/v1/portals/P2', exactBody({ ...current, id: 'P2', message: 'two' }))
+				.put('/v1/portals/P2', exactBody({ ...named, message: 'two' }))
 				.reply(200, { ...current, id: 'P2', message: 'two' });
 			const { items, error } = await runMasv(
 				{ resource: 'portal', operation: 'update', portalId: '={{ $json.id }}', updateFields: { message: '={{ $json.text }}' } },
@@ -189,15 +193,15 @@ describe('portal (nock)', () => {
 			scope.done();
 		});
 
-		it('a 5xx on the read or on the PUT is retried (the PUT sends the same whole portal again)', async () => {
+		it('a 5xx on the read or on the PUT is retried (the PUT sends the same body again)', async () => {
 			const scope = nock(TEST_BASE_URL)
 				.get(`/v1.1/portals/${PORTAL}`)
 				.reply(503, { code: 503, message: 'busy' })
 				.get(`/v1.1/portals/${PORTAL}`)
 				.reply(200, current)
-				.put(`/v1/portals/${PORTAL}`, exactBody({ ...current, active: true }))
+				.put(`/v1/portals/${PORTAL}`, exactBody({ ...named, active: true }))
 				.reply(502, 'Bad Gateway')
-				.put(`/v1/portals/${PORTAL}`, exactBody({ ...current, active: true }))
+				.put(`/v1/portals/${PORTAL}`, exactBody({ ...named, active: true }))
 				.reply(200, { ...current, active: true });
 			const { items, error } = await runMasv({
 				resource: 'portal',

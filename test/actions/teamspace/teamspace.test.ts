@@ -233,7 +233,7 @@ describe('teamspace (nock)', () => {
 	});
 
 	describe('getPackages (pages from 0)', () => {
-		it('sends the package filters and sort, walks every page, strips package tokens', async () => {
+		it('sends the package filters and sort (dates as days: this list takes no time), walks every page, strips package tokens', async () => {
 			const all = pkgs(1, 75);
 			const query = {
 				limit: '50',
@@ -262,7 +262,7 @@ describe('teamspace (nock)', () => {
 					name: 'promo',
 					sender: 'a@example.com',
 					tags: 'T1, T2',
-					createdAtStart: '2024-01-01T00:00:00',
+					createdAtStart: '2024-01-01T10:30:00',
 					createdAtEnd: '2024-02-29',
 				},
 				options: { sort: '-size' },

@@ -1,6 +1,6 @@
 // §15 activities: v1.1 list with filters, and an activity's events.
 import { requireTeam } from '../auth';
-import { applySort, dateBound, listParam, pageParams, paginate } from '../lists';
+import { LIMIT_CAP, applySort, dateBound, listParam, pageParams, paginate } from '../lists';
 import type { Router } from '../router';
 import { activityJson } from '../serialize';
 import type { ActivityState, ActivityType } from '../state';
@@ -14,7 +14,7 @@ export function registerActivities(router: Router): void {
 	router.get('/v1.1/teams/:teamId/activities', (ctx) => {
 		const { team } = requireTeam(ctx, ctx.params.teamId);
 		const q = ctx.query;
-		const page = pageParams(q);
+		const page = pageParams(q, 1, LIMIT_CAP.activities);
 		const states = listParam(q, 'activity_states');
 		const types = listParam(q, 'activity_types');
 		for (const s of states) if (!STATES.includes(s as ActivityState)) throw validationError('activity_states', `unknown activity state ${s}`);

@@ -276,7 +276,10 @@ export function registerIntegrations(router: Router): void {
 		if (!c || c.teamId !== pkg.teamId) throw notFound('cloud connection');
 		const direction = optString(body, 'direction') ?? 'masv_to_cloud';
 		if (direction !== 'masv_to_cloud' && direction !== 'cloud_to_masv') throw validationError('direction', "direction must be 'masv_to_cloud' or 'cloud_to_masv'");
-		if (direction !== c.direction) throw badRequest(`cloud connection ${c.id} is configured for ${c.direction}`);
+		// A Storage Gateway serves imports whatever its direction (its file IDs are full paths, §14.6);
+		// a cloud connection only in the direction it was set up for.
+		const gatewayImport = direction === 'cloud_to_masv' && GATEWAY_PROVIDERS.includes(c.provider);
+		if (direction !== c.direction && !gatewayImport) throw badRequest(`cloud connection ${c.id} is configured for ${c.direction}`);
 		const notifyEmail = optString(body, 'notify_email') ?? '';
 		if (direction === 'masv_to_cloud') {
 			if (pkg.state === 'expired' || pkg.state === 'archived') throw new ApiError(410, `package is ${pkg.state}`);

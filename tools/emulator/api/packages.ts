@@ -3,7 +3,7 @@
 import { requirePackage, requireTeam, requireTeamOf } from '../auth';
 import type { Core } from '../core';
 import { asBody, isEmail, optBool, optDate, optInt, optString, optStringArray, type Json } from '../http';
-import { applySort, boolParam, dateBound, listParam, pageParams, paginate, type SortKey } from '../lists';
+import { LIMIT_CAP, applySort, boolParam, dateBound, dayBound, listParam, pageParams, paginate, type SortKey } from '../lists';
 import type { Ctx, Router } from '../router';
 import { packageJson } from '../serialize';
 import type { PackageState, Pkg } from '../state';
@@ -35,14 +35,22 @@ function recipientsOf(body: Json): string[] {
 	return recipients;
 }
 
+/** How one v1.1 package list pages and reads dates. */
+interface PackageList {
+	firstPage: 0 | 1;
+	maxLimit: number;
+	/** The Teamspace package list takes days only (§5.10); the others a day or a date-time. */
+	dates: typeof dateBound;
+}
+
+const TEAM_LIST: PackageList = { firstPage: 1, maxLimit: LIMIT_CAP.teamPackages, dates: dateBound };
+const INBOX_LIST: PackageList = { firstPage: 1, maxLimit: LIMIT_CAP.inbox, dates: dateBound };
+const TEAMSPACE_LIST: PackageList = { firstPage: 0, maxLimit: LIMIT_CAP.teamspacePackages, dates: dayBound };
+
 /** v1.1 package filters and sort (§5.5), shared by team, inbox and Teamspace lists. */
-export function filterPackages(
-	core: Core,
-	packages: Pkg[],
-	query: URLSearchParams,
-	firstPage: 0 | 1 = 1,
-): { total: number; records: Json[] } {
-	const page = pageParams(query, firstPage);
+export function filterPackages(core: Core, packages: Pkg[], query: URLSearchParams, list: PackageList): { total: number; records: Json[] } {
+	const bound = list.dates;
+	const page = pageParams(query, list.firstPage, list.maxLimit);
 	const statuses = listParam(query, 'status');
 	for (const s of statuses) if (!STATES.includes(s as PackageState)) throw validationError('status', `unknown status ${s}`);
 	const wanted = new Set(statuses.length ? statuses : ['finalized', 'expired']);
@@ -50,10 +58,10 @@ export function filterPackages(
 	const sender = query.get('sender')?.toLowerCase();
 	const tags = listParam(query, 'tags');
 	const spaces = listParam(query, 'teamspaces');
-	const createdStart = dateBound(query, 'created_at_start', false);
-	const createdEnd = dateBound(query, 'created_at_end', true);
-	const expiryStart = dateBound(query, 'expiry_start', false);
-	const expiryEnd = dateBound(query, 'expiry_end', true);
+	const createdStart = bound(query, 'created_at_start', false);
+	const createdEnd = bound(query, 'created_at_end', true);
+	const expiryStart = bound(query, 'expiry_start', false);
+	const expiryEnd = bound(query, 'expiry_end', true);
 	const extraStorage = boolParam(query, 'extra_storage');
 	const matching = packages.filter((p) => {
 		core.refreshPackage(p);
@@ -182,7 +190,7 @@ export function registerPackages(router: Router): void {
 
 	router.get('/v1.1/teams/:teamId/packages', (ctx) => {
 		const { team } = requireTeam(ctx, ctx.params.teamId);
-		const { total, records } = filterPackages(ctx.core, teamPackages(ctx.core, team.id, false), ctx.query);
+		const { total, records } = filterPackages(ctx.core, teamPackages(ctx.core, team.id, false), ctx.query, TEAM_LIST);
 		return { status: 200, body: { metadata: { total }, records } };
 	});
 
@@ -205,7 +213,7 @@ export function registerPackages(router: Router): void {
 			const portal = ctx.core.state.portals.get(p.portalId);
 			return !!portal && String(portal.data.name ?? '').toLowerCase().includes(portalName);
 		});
-		const { total, records } = filterPackages(ctx.core, packages, ctx.query);
+		const { total, records } = filterPackages(ctx.core, packages, ctx.query, INBOX_LIST);
 		return { status: 200, body: { metadata: { total }, records } };
 	});
 
@@ -221,7 +229,7 @@ export function registerPackages(router: Router): void {
 		const space = ctx.core.state.spaces.get(ctx.params.spaceId);
 		requireTeamOf(ctx, space?.teamId, 'Teamspace');
 		const packages = [...ctx.core.state.packages.values()].filter((p) => p.teamspaceId === ctx.params.spaceId);
-		const { total, records } = filterPackages(ctx.core, packages, ctx.query, 0);
+		const { total, records } = filterPackages(ctx.core, packages, ctx.query, TEAMSPACE_LIST);
 		return { status: 200, body: { metadata: { total }, records } };
 	});
 

@@ -2,7 +2,7 @@
 import { requireTeam, requireTeamOf } from '../auth';
 import type { Core } from '../core';
 import { asBody, isEmail, optString, type Json } from '../http';
-import { applySort, listParam, pageParams, paginate } from '../lists';
+import { LIMIT_CAP, applySort, listParam, pageParams, paginate } from '../lists';
 import type { Ctx, Router } from '../router';
 import { portalJson } from '../serialize';
 import type { Portal } from '../state';
@@ -20,7 +20,9 @@ export function defaultPortalData(core: Core): Json {
 		disable_upload_receipt: false,
 		access_level: 'regular',
 		access_list: [],
+		has_access_code: false,
 		access_code: '',
+		has_download_password: false,
 		download_password: '',
 		custom_expiry_days: core.config.defaultExpiryDays,
 		expiry_enabled: false,
@@ -60,8 +62,6 @@ const FIELDS: Record<string, FieldKind> = {
 	disable_upload_receipt: 'bool',
 	access_level: 'string',
 	access_list: 'strings',
-	access_code: 'string',
-	download_password: 'string',
 	custom_expiry_days: 'int',
 	expiry_enabled: 'bool',
 	expiry: 'string',
@@ -108,25 +108,72 @@ function checkField(field: string, kind: FieldKind, value: unknown): unknown {
 	}
 }
 
+/** `custom_webhooks` / `cloud_connections` are written as `[{id}]`; other keys of an item are ignored. */
 function idsOf(value: unknown, field: string): string[] {
 	if (!Array.isArray(value)) throw validationError(field, `${field} must be an array`);
 	return value.map((v) => {
-		if (typeof v === 'string') return v;
-		if (isRecord(v) && typeof v.id === 'string') return v.id;
-		throw validationError(field, `${field} items must be ids or objects with an id`);
+		if (isRecord(v) && typeof v.id === 'string' && v.id !== '') return v.id;
+		throw validationError(field, `${field} items must be objects with an id`);
 	});
 }
 
+/** Fields MASV sets itself: a portal write that sends one is refused (§9.1, §9.6). */
+const READ_ONLY = ['id', 'team_id', 'created_at', 'updated_at'];
+
 /**
- * Validates and applies a portal body on top of `base`. Unknown fields are ignored; `name` and
- * `subdomain` are required on create and update (§9.2, §9.6; UNCERTAIN #34: PUT merges the given
- * fields onto the stored portal rather than resetting absent ones).
+ * The portal passwords (§9.1, docs/masv-api.md decision 1): the `has_*` boolean is the switch. `true`
+ * needs a non-empty value; `false` removes the password; a value sent without its `has_*` is ignored.
+ */
+const PASSWORDS: Array<[flag: string, field: string]> = [
+	['has_access_code', 'access_code'],
+	['has_download_password', 'download_password'],
+];
+
+function applyPasswords(data: Json, body: Json): void {
+	for (const [flag, field] of PASSWORDS) {
+		const on = body[flag];
+		if (on === undefined) continue;
+		if (typeof on !== 'boolean') throw validationError(flag, `${flag} must be a boolean`);
+		if (!on) {
+			data[flag] = false;
+			data[field] = '';
+			continue;
+		}
+		const value = body[field];
+		if (typeof value !== 'string' || value === '') throw validationError(field, `${field} is required when ${flag} is true`, 'required');
+		if (value.length > 72) throw validationError(field, `${field} must be at most 72 characters`);
+		data[flag] = true;
+		data[field] = value;
+	}
+}
+
+/** A switch whose object must come with it when on (§9.1: package name format, terms of service). */
+const SWITCHED_OBJECTS: Array<[flag: string, field: string, keys: string[]]> = [
+	['package_name_format_enabled', 'package_name_format', ['value', 'label']],
+	['terms_of_service_enabled', 'terms_of_service', ['title', 'description', 'checkbox_label', 'checkbox_url']],
+];
+
+/**
+ * Validates and applies a portal body on top of `base`. Unknown fields are ignored, read-only ones
+ * refused; `name` and `subdomain` are required on create and update (§9.2, §9.6; UNCERTAIN #34: PUT
+ * merges the given fields onto the stored portal rather than resetting absent ones).
  */
 function applyPortalBody(core: Core, teamId: string, base: Json, body: Json, selfId?: string): Json {
+	for (const field of READ_ONLY) {
+		if (body[field] !== undefined) throw validationError(field, `${field} is read-only`);
+	}
 	const data: Json = { ...base };
 	for (const [field, kind] of Object.entries(FIELDS)) {
 		if (body[field] === undefined) continue;
 		data[field] = checkField(field, kind, body[field]);
+	}
+	applyPasswords(data, body);
+	for (const [flag, field, keys] of SWITCHED_OBJECTS) {
+		if (data[flag] !== true) continue;
+		const value = data[field];
+		if (!isRecord(value) || keys.some((key) => typeof value[key] !== 'string')) {
+			throw validationError(field, `${field} {${keys.join(', ')}} is required when ${flag} is true`, 'required');
+		}
 	}
 	const name = String(data.name ?? '').trim();
 	if (!name) throw validationError('name', 'name is required', 'required');
@@ -141,9 +188,8 @@ function applyPortalBody(core: Core, teamId: string, base: Json, body: Json, sel
 		if (p.id !== selfId && p.data.subdomain === subdomain) throw conflict(`subdomain ${subdomain} is already taken`);
 	}
 	if (data.access_level !== 'regular' && data.access_level !== 'private') throw validationError('access_level', "access_level must be 'regular' or 'private'");
-	if (data.access_level === 'private' && !data.access_code) throw validationError('access_code', 'private portals need an access_code', 'required');
+	if (data.access_level === 'private' && data.has_access_code !== true) throw validationError('access_code', 'private portals need an access_code', 'required');
 	if (data.access_level === 'private' && data.teamspace_id) throw validationError('access_level', 'private portals cannot belong to a Teamspace');
-	for (const f of ['access_code', 'download_password']) if (String(data[f] ?? '').length > 72) throw validationError(f, `${f} must be at most 72 characters`);
 	const days = data.custom_expiry_days as number;
 	if (days < -1 || days > 65535) throw validationError('custom_expiry_days', 'custom_expiry_days must be between -1 and 65535');
 	if (data.expiry_enabled === true && Number.isNaN(Date.parse(String(data.expiry)))) throw validationError('expiry', 'expiry is required when expiry_enabled', 'required');
@@ -202,7 +248,7 @@ export function registerPortals(router: Router): void {
 	// UNCERTAIN §9.3 (#35): `{metadata:{total}, records}`.
 	router.get('/v1.1/teams/:teamId/portals', (ctx) => {
 		const { team } = requireTeam(ctx, ctx.params.teamId);
-		const page = pageParams(ctx.query);
+		const page = pageParams(ctx.query, 1, LIMIT_CAP.portals);
 		const name = ctx.query.get('name')?.toLowerCase();
 		const subdomain = ctx.query.get('subdomain')?.toLowerCase();
 		const tags = listParam(ctx.query, 'tags');
@@ -267,7 +313,7 @@ export function registerPortals(router: Router): void {
 				message: d.message,
 				active: d.active,
 				access_level: d.access_level,
-				has_access_code: String(d.access_code ?? '') !== '',
+				has_access_code: d.has_access_code === true,
 				primary_color: d.primary_color,
 				logo_url: d.logo_url,
 				background_url: d.background_url,

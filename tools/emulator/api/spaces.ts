@@ -2,7 +2,7 @@
 import { requireTeam, requireTeamOf } from '../auth';
 import type { Core } from '../core';
 import { asBody, optStringArray, reqString } from '../http';
-import { pageParams, paginate } from '../lists';
+import { LIMIT_CAP, pageParams, paginate } from '../lists';
 import type { Ctx, Router } from '../router';
 import { spaceJson, spaceMembershipJson } from '../serialize';
 import type { Space, SpaceMembership } from '../state';
@@ -53,7 +53,7 @@ export function registerSpaces(router: Router): void {
 
 	router.get('/v1.1/teams/:teamId/spaces', (ctx) => {
 		const { team } = requireTeam(ctx, ctx.params.teamId);
-		const page = pageParams(ctx.query, 0);
+		const page = pageParams(ctx.query, 0, LIMIT_CAP.teamspaces);
 		const name = ctx.query.get('name')?.toLowerCase();
 		const spaces = [...ctx.core.state.spaces.values()]
 			.filter((s) => s.teamId === team.id && (!name || s.name.toLowerCase().includes(name)))

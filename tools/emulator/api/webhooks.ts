@@ -3,7 +3,7 @@ import { requireTeam, requireTeamOf } from '../auth';
 import { asBody, optBool, optString, optStringArray, type Json } from '../http';
 import type { Ctx, Router } from '../router';
 import type { Webhook } from '../state';
-import { isRecord, iso, ulid, validationError } from '../util';
+import { ApiError, isRecord, iso, ulid, validationError } from '../util';
 
 function webhookBody(body: Json): Json {
 	const active = optBool(body, 'active');
@@ -27,15 +27,22 @@ function webhookJson(w: Webhook): Json {
 	return { id: w.id, team_id: w.teamId, ...w.data, created_at: iso(w.createdAt), updated_at: iso(w.updatedAt) };
 }
 
+/** A team without the feature is refused every custom-webhook call (see `State.customWebhooksOff`). */
+function requireFeature(ctx: Ctx, teamId: string): void {
+	if (ctx.core.state.customWebhooksOff.has(teamId)) throw new ApiError(403, 'custom webhooks are not enabled for this team');
+}
+
 function requireWebhook(ctx: Ctx): Webhook {
 	const hook = ctx.core.state.webhooks.get(ctx.params.webhookId);
 	requireTeamOf(ctx, hook?.teamId, 'custom webhook');
+	requireFeature(ctx, (hook as Webhook).teamId);
 	return hook as Webhook;
 }
 
 export function registerWebhooks(router: Router): void {
 	router.post('/v1/teams/:teamId/custom_webhooks', (ctx) => {
 		const { team } = requireTeam(ctx, ctx.params.teamId);
+		requireFeature(ctx, team.id);
 		const now = ctx.core.now();
 		const hook: Webhook = { id: ulid(now), teamId: team.id, data: webhookBody(asBody(ctx.body)), createdAt: now, updatedAt: now };
 		ctx.core.state.webhooks.set(hook.id, hook);
@@ -45,6 +52,7 @@ export function registerWebhooks(router: Router): void {
 	// UNCERTAIN §13.3 (#42): list/get/delete are inferred; update answers 200 with the webhook.
 	router.get('/v1/teams/:teamId/custom_webhooks', (ctx) => {
 		const { team } = requireTeam(ctx, ctx.params.teamId);
+		requireFeature(ctx, team.id);
 		return { status: 200, body: [...ctx.core.state.webhooks.values()].filter((w) => w.teamId === team.id).map(webhookJson) };
 	});
 
@@ -58,8 +66,13 @@ export function registerWebhooks(router: Router): void {
 	});
 
 	router.delete('/v1/custom_webhooks/:webhookId', (ctx) => {
-		requireWebhook(ctx);
-		ctx.core.state.webhooks.delete(ctx.params.webhookId);
+		const hook = requireWebhook(ctx);
+		ctx.core.state.webhooks.delete(hook.id);
+		// A deleted webhook is no longer attached anywhere (UNCERTAIN §13.3: assumed of MASV).
+		for (const portal of ctx.core.state.portals.values()) {
+			const list = Array.isArray(portal.data.custom_webhooks) ? (portal.data.custom_webhooks as Json[]) : [];
+			if (list.some((entry) => entry.id === hook.id)) portal.data.custom_webhooks = list.filter((entry) => entry.id !== hook.id);
+		}
 		return { status: 204 };
 	});
 }

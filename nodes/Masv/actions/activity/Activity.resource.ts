@@ -1,48 +1,12 @@
-import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
-
+import type { INodeProperties } from 'n8n-workflow';
 
 import { operationSelector } from '../types';
-import { returnAllAndLimit, showFor, teamLocator } from '../../shared/descriptions';
+import { dateFilter } from '../../shared/dates';
+import { idListFilter, returnAllAndLimit, showFor, sortOption, teamLocator } from '../../shared/descriptions';
 import { route } from '../../shared/routing';
 import { simplifyParameter } from '../../shared/simplify';
 
 const show = showFor('activity');
-
-const pad = (value: number) => String(value).padStart(2, '0');
-
-/**
- * A date filter as the activity list takes it (docs/masv-api.md §15.2): `YYYY-MM-DDTHH:mm:SS`. A value
- * with a time zone (or a Date / Luxon DateTime from an expression) is sent in UTC; a value without
- * one is sent as written; a bare day is its first second (from) or its last second (to).
- */
-export function activityDate(value: unknown, endOfDay: boolean): string | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	let date: Date | undefined;
-	if (value instanceof Date) date = value;
-	else if (typeof value === 'object' && typeof (value as { toJSDate?: unknown }).toJSDate === 'function') {
-		date = (value as { toJSDate: () => Date }).toJSDate();
-	} else {
-		const text = String(value).trim();
-		if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return `${text}T${endOfDay ? '23:59:59' : '00:00:00'}`;
-		const local = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?(\.\d+)?$/.exec(text);
-		if (local) return `${local[1]}T${local[2]}${local[3] ?? ':00'}`;
-		date = new Date(text);
-	}
-	if (Number.isNaN(date.getTime())) return undefined;
-	return (
-		`${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}` +
-		`T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`
-	);
-}
-
-function sendDate(filter: 'createdAtStart' | 'createdAtEnd', query: string) {
-	return async function (this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const value = this.getNodeParameter(`filters.${filter}`, '') as unknown;
-		const formatted = activityDate(value, filter === 'createdAtEnd');
-		if (formatted) requestOptions.qs = { ...requestOptions.qs, [query]: formatted };
-		return requestOptions;
-	};
-}
 
 const JOINED = '={{ $value && $value.length ? [].concat($value).join(",") : undefined }}';
 
@@ -140,7 +104,7 @@ export const activityFields: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description: 'Only activities created at or after this time (UTC when the value has no time zone)',
-				routing: { send: { preSend: [sendDate('createdAtStart', 'created_at_start')] } },
+				routing: { send: { preSend: [dateFilter('createdAtStart', 'Created After', 'created_at_start', false, 'dateTime')] } },
 			},
 			{
 				displayName: 'Created Before',
@@ -148,7 +112,7 @@ export const activityFields: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description: 'Only activities created at or before this time (UTC when the value has no time zone)',
-				routing: { send: { preSend: [sendDate('createdAtEnd', 'created_at_end')] } },
+				routing: { send: { preSend: [dateFilter('createdAtEnd', 'Created Before', 'created_at_end', true, 'dateTime')] } },
 			},
 			{
 				displayName: 'Package ID',
@@ -159,6 +123,22 @@ export const activityFields: INodeProperties[] = [
 				description: 'Only activities of this package',
 				routing: { send: { type: 'query', property: 'package_id', value: '={{ String($value || "").trim() || undefined }}' } },
 			},
+			idListFilter('Portal IDs', 'portals', 'portals', 'Comma-separated portal IDs; activities of packages received through any of them match'),
+			idListFilter('Teamspace IDs', 'teamspaces', 'teamspaces', 'Comma-separated Teamspace IDs; activities of packages in any of them match'),
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show(['getAll']),
+		options: [
+			sortOption([
+				{ name: 'Newest First', value: '-created_at' },
+				{ name: 'Oldest First', value: 'created_at' },
+			]),
 		],
 	},
 	simplifyParameter(show(['getAll'])),

@@ -20,7 +20,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. media/clip.mov, media/stills/',
 		description:
-			'Keys or paths in the connected storage, comma-separated; a folder ends with a slash. From an expression, also an array of keys or of entries with an ID, name and kind, such as the output of List Files.',
+			'Keys or paths in the connected storage, comma-separated; a folder ends with a slash. For a Storage Gateway, the full path of each file (path and file name). From an expression, also an array of keys or of entries with an ID, name and kind, such as the output of List Files.',
 		displayOptions: show(['importFiles']),
 	},
 	{
@@ -86,7 +86,8 @@ interface TransferFile extends IDataObject {
 	kind: string;
 }
 
-function baseName(key: string): string {
+/** The last segment of a storage key (`a/b/` → `b`: a folder key ends with `/`). */
+function keyLeaf(key: string): string {
 	const parts = key.split('/').filter((part) => part.length > 0);
 	return parts.length ? parts[parts.length - 1] : key;
 }
@@ -110,7 +111,7 @@ export function transferFiles(ctx: IExecuteFunctions, value: unknown, itemIndex:
 	for (const [index, entry] of entries.entries()) {
 		if (typeof entry === 'string' || typeof entry === 'number') {
 			for (const key of listParameter(String(entry))) {
-				files.push({ id: key, name: baseName(key), kind: key.endsWith('/') ? 'directory' : 'file' });
+				files.push({ id: key, name: keyLeaf(key), kind: key.endsWith('/') ? 'directory' : 'file' });
 			}
 			continue;
 		}
@@ -119,7 +120,7 @@ export function transferFiles(ctx: IExecuteFunctions, value: unknown, itemIndex:
 		const id = typeof source.id === 'string' ? source.id.trim() : '';
 		if (!id) throw fail(`has an entry without an ID (entry ${index + 1})`);
 		const kind = typeof source.kind === 'string' && source.kind ? source.kind : id.endsWith('/') ? 'directory' : 'file';
-		const name = typeof source.name === 'string' && source.name ? source.name : baseName(id);
+		const name = typeof source.name === 'string' && source.name ? source.name : keyLeaf(id);
 		files.push({ id, name, kind });
 	}
 	if (files.length === 0) throw fail('is empty');
@@ -135,6 +136,9 @@ interface ImportOptions {
  * `integration` / `importFiles`: a new team package filled from the connected storage
  * (docs/masv-api.md §14.7, `cloud_to_masv`): create the package with the API key, then start the
  * transfer with the new package's token. A refused transfer removes the empty package again.
+ * Any connection is tried, whatever its `direction`: Storage Gateway connections import too, and
+ * MASV's own client checks no direction (docs/masv-api.md §14.7, decision 3); MASV's refusal of a
+ * connection that cannot import is reported with its message.
  */
 export async function execute(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
@@ -156,13 +160,6 @@ export async function execute(this: IExecuteFunctions) {
 		let provider = typeof options.provider === 'string' ? options.provider.trim() : '';
 		if (!provider) {
 			const connection = await getConnection(this, integrationId, itemIndex);
-			if (typeof connection.direction === 'string' && connection.direction !== 'cloud_to_masv') {
-				throw new NodeOperationError(
-					this.getNode(),
-					`The integration "${String(connection.name ?? integrationId)}" is set up for ${connection.direction}, not for imports (cloud_to_masv)`,
-					{ itemIndex, description: 'Choose an integration that MASV may read from (cloud to MASV) in the parameter "integrationId".' },
-				);
-			}
 			provider = typeof connection.provider === 'string' ? connection.provider : '';
 			if (!provider) {
 				throw new NodeOperationError(this.getNode(), 'MASV returned the integration without its provider', {

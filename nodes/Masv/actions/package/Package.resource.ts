@@ -4,6 +4,7 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import { operationSelector } from '../types';
 import {
 	packageListFilters,
+	TEAM_PACKAGE_FILTERS,
 	packageLocator,
 	packageTokenOption,
 	resourceLocator,
@@ -25,7 +26,7 @@ import { simplifyParameter } from '../../shared/simplify';
 const show = showFor('package');
 
 /** Operations that act on one package with its package token (custom operations). */
-const TOKEN_OPERATIONS = ['delete', 'finalize', 'getFiles', 'getTransfers', 'sendToIntegration', 'updateExpiry'];
+const TOKEN_OPERATIONS = ['delete', 'finalize', 'getFiles', 'getMetadata', 'getTransfers', 'sendToIntegration', 'updateExpiry'];
 
 /**
  * The Operation selector, with its options' literal types: every option without routing is a
@@ -98,6 +99,13 @@ export const packageOperations = operationSelector({
 				output: [stripTokens],
 				simplify: 'package',
 			}),
+		},
+		{
+			name: 'Get Metadata',
+			value: 'getMetadata',
+			action: 'Get the custom metadata of a package',
+			description:
+				'Get the answers the sender gave in the form of the portal the package came through (such as a project code), as fields and as a name → value map for routing',
 		},
 		{
 			name: 'Get Received',
@@ -241,8 +249,9 @@ export const packageFields: INodeProperties[] = [
 
 	// lists
 	...returnAllAndLimit(show(['getAll', 'getReceived']), 1),
-	...packageListFilters(show(['getAll'])),
-	...packageListFilters(show(['getReceived']), [
+	...packageListFilters(show(['getAll']), 'dateTime', TEAM_PACKAGE_FILTERS),
+	...packageListFilters(show(['getReceived']), 'dateTime', [
+		...TEAM_PACKAGE_FILTERS,
 		{
 			displayName: 'Portal Name',
 			name: 'portal',
@@ -276,5 +285,5 @@ export const packageFields: INodeProperties[] = [
 
 	...upload.description,
 	...download.description,
-	simplifyParameter(show(['get', 'getAll', 'getReceived', 'getFiles', 'getTransfers'])),
+	simplifyParameter(show(['get', 'getAll', 'getReceived', 'getFiles', 'getMetadata', 'getTransfers'])),
 ];

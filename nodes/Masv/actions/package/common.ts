@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { idParameter } from '../../shared/items';
+import { idParameter, isRecord } from '../../shared/items';
 import { withoutTokens } from '../../shared/secrets';
 import { simplifyRecord } from '../../shared/simplify';
 import type { SimpleKind } from '../../shared/simplify';
@@ -41,10 +41,6 @@ export async function packageCall<T = unknown>(
 	const baseUrl = await getMasvBaseUrl(ctx);
 	const body = await masvPackageRequest<T>(ctx, baseUrl, token, { ...request(packageId), itemIndex });
 	return { packageId, body };
-}
-
-export function isRecord(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A MASV answer that may be empty (`{}`, `""`, nothing): the object, or `fallback`. */

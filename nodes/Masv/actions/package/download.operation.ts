@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
 import { forEachItem } from '../../shared/items';
+import { RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION, transferPolicy } from '../../shared/transferOptions';
 import { downloadFile, matchesFileName, mimeTypeOf } from '../../transfer/download';
 import { fileDownloadBlueprint, listPackageFiles } from '../../transfer/downloadApi';
 import { getMasvBaseUrl } from '../../transport/request';
@@ -40,6 +41,8 @@ export const downloadOptions = (extra: INodeProperties[]): INodeProperties => ({
 			hint: 'The name of the output binary field to put the file in',
 			description: 'Name of the binary property of each output item that holds the file',
 		},
+		RETRY_WINDOW_OPTION,
+		STALL_TIMEOUT_OPTION,
 		...extra,
 	],
 });
@@ -59,6 +62,8 @@ interface DownloadOptions {
 	binaryPropertyName?: string;
 	includeZips?: boolean;
 	fileNameFilter?: string;
+	retryWindowMinutes?: number;
+	stallTimeoutSeconds?: number;
 }
 
 /** `package` / `download`: the files of a team package (or one given by its token) into binaries. */
@@ -79,7 +84,8 @@ export async function downloadPackageFiles(
 ): Promise<INodeExecutionData[]> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
 	const property = (options.binaryPropertyName ?? 'data').trim() || 'data';
-	const files = (await listPackageFiles(ctx, baseUrl, packageId, token, itemIndex)).filter((file) => {
+	const policy = transferPolicy(ctx, options, itemIndex);
+	const files = (await listPackageFiles(ctx, baseUrl, packageId, token, itemIndex, policy)).filter((file) => {
 		if (file.kind.startsWith('zip')) return options.includeZips === true;
 		if (file.kind !== 'file') return false;
 		return matchesFileName(options.fileNameFilter ?? '', file.name, file.path);
@@ -90,7 +96,8 @@ export async function downloadPackageFiles(
 			name: file.name,
 			size: Number.isFinite(file.size) && file.size >= 0 ? file.size : undefined,
 			mimeType: mimeTypeOf(file.name),
-			url: async () => await fileDownloadBlueprint(ctx, baseUrl, packageId, token, file.id, itemIndex),
+			url: async () => await fileDownloadBlueprint(ctx, baseUrl, packageId, token, file.id, itemIndex, policy),
+			policy,
 			itemIndex,
 		});
 		if (file.path) binary.directory = file.path;

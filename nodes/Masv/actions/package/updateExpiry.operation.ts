@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { showFor } from '../../shared/descriptions';
 import { forEachItem } from '../../shared/items';
-import { isRecord, objectOr, packageCall, packagePath } from './common';
+import { isoTimestamp } from '../../shared/dates';
+import { objectOr, packageCall, packagePath } from './common';
 
 const show = showFor('package');
 
@@ -64,66 +65,16 @@ export async function execute(this: IExecuteFunctions) {
 }
 
 /**
- * The value of a dateTime parameter as an ISO 8601 UTC timestamp. A date or date-time without a
- * zone (what n8n's date picker gives) is read in the workflow's time zone.
+ * The Expiry parameter as an ISO 8601 UTC timestamp (`isoTimestamp`, docs/masv-api.md §5.13): a
+ * value without a zone is read in the workflow's time zone.
  */
 export function expiryIso(ctx: IExecuteFunctions, value: unknown, itemIndex: number): string {
-	const invalid = () =>
-		new NodeOperationError(ctx.getNode(), `"Expiry" (expiry) is not a valid date: ${String(value).slice(0, 60)}`, {
+	const iso = isoTimestamp(value, ctx.getTimezone());
+	if (iso === undefined) {
+		throw new NodeOperationError(ctx.getNode(), `"Expiry" (expiry) is not a valid date: ${String(value).slice(0, 60)}`, {
 			itemIndex,
 			description: 'Use a date such as 2030-01-31 or 2030-01-31T18:00:00.',
 		});
-	let ms: number;
-	if (value instanceof Date) {
-		ms = value.getTime();
-	} else if (isRecord(value) && typeof (value as { toMillis?: unknown }).toMillis === 'function') {
-		ms = (value as unknown as { toMillis: () => number }).toMillis();
-	} else if (typeof value === 'string') {
-		const text = value.trim();
-		const local = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/.exec(text);
-		if (local) {
-			const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0'] = local;
-			const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, Number(frac.padEnd(3, '0')));
-			ms = fromWallTime(wall, ctx.getTimezone());
-		} else {
-			ms = Date.parse(text);
-		}
-	} else if (typeof value === 'number') {
-		ms = value;
-	} else {
-		throw invalid();
 	}
-	if (!Number.isFinite(ms)) throw invalid();
-	return new Date(ms).toISOString();
-}
-
-/** The instant at which the clocks of `timeZone` show `wall` (a wall time encoded as UTC ms). */
-function fromWallTime(wall: number, timeZone: string): number {
-	let offset: number;
-	try {
-		offset = zoneOffset(wall, timeZone);
-	} catch {
-		return wall;
-	}
-	const first = wall - offset;
-	// Across a DST change the offset at the instant itself can differ from the first guess.
-	const second = wall - zoneOffset(first, timeZone);
-	return second;
-}
-
-/** How far `timeZone`'s wall clock is ahead of UTC at instant `ms`. */
-function zoneOffset(ms: number, timeZone: string): number {
-	const parts = new Intl.DateTimeFormat('en-US', {
-		timeZone,
-		hourCycle: 'h23',
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit',
-		hour: '2-digit',
-		minute: '2-digit',
-		second: '2-digit',
-	}).formatToParts(new Date(ms));
-	const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
-	const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-	return wall - (ms - (ms % 1000 + 1000) % 1000);
+	return iso;
 }

@@ -3,17 +3,20 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
 import { idParameter, listParameter } from '../../shared/items';
+import { maxMemoryOption, RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION, transferPolicy } from '../../shared/transferOptions';
+import type { TransferOptions } from '../../shared/transferOptions';
 import { FileCancels, MemoryBudget, uploadMemory } from '../../transfer/budget';
-import { DEFAULT_MAX_MEMORY, DEFAULT_PART_SIZE, MIB, PartBuffers } from '../../transfer/parts';
-import { uploadFile } from '../../transfer/upload';
+import { DEFAULT_PART_SIZE, fitToMemory, MAX_PART_BUFFER, MIB, PartBuffers } from '../../transfer/parts';
+import { uncertainOrDone, uploadFile } from '../../transfer/upload';
 import type { UploadFileRequest, UploadSource } from '../../transfer/upload';
-import { createPortalPackage, createTeamPackage, finalizePackage, uploadFlowApi } from '../../transfer/uploadApi';
+import { createPortalPackage, createTeamPackage, deletePackage, finalizePackage, packageState, uploadFlowApi } from '../../transfer/uploadApi';
 import type { UploadPackage } from '../../transfer/uploadApi';
 import { toNodeError } from '../../transport/errors';
 import { getMasvBaseUrl } from '../../transport/request';
+import type { RetryPolicy } from '../../transport/retry';
 import { packageTokenForItem } from './common';
 
-interface UploadOptions {
+interface UploadOptions extends TransferOptions {
 	fileName?: string;
 	folderPath?: string;
 	/** The part size in MiB (node contract name `options.chunkSize`). */
@@ -27,6 +30,15 @@ interface UploadOptions {
 /** A package of this run and what happened to it. */
 interface PackageRun {
 	pkg: UploadPackage;
+	/** Created by this run (it may be deleted again when nothing in it was finalized). */
+	created: boolean;
+	/** The team whose API key can read the package back, where there is one. */
+	teamId?: string;
+	/** Files of this run finalized in it. */
+	finalizedFiles: number;
+	/** What became of the package after a failure (deleted, or left as it is). */
+	cleanup?: string;
+	policy: RetryPolicy;
 	/** Why it must not be finalized (an item that uploads into it failed). */
 	failure?: string;
 }
@@ -73,7 +85,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// are prepared in order (options, binaries, package), so the first item still decides the shared
 	// package; each file then starts as soon as a slot and its memory are free.
 	const parallelFiles = parallelFilesOption(this);
-	const budget = new MemoryBudget(DEFAULT_MAX_MEMORY);
+	const budget = new MemoryBudget(maxMemoryOption(this, this.getNodeParameter('options', 0, {}) as UploadOptions, 0));
 	const pools = new Map<number, PartBuffers>();
 	const partBuffers = (partSize: number) => pools.get(partSize) ?? pools.set(partSize, new PartBuffers(partSize)).get(partSize)!;
 	const inFlight = new Set<Promise<void>>();
@@ -109,10 +121,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			files = await filesOfItem(this, itemIndex, options);
 			const partSize = partSizeOption(this, options, itemIndex);
 			const parallel = parallelOption(this, options, itemIndex);
+			const policy = transferPolicy(this, options, itemIndex);
+			const maxMemory = maxMemoryOption(this, options, itemIndex);
 			let run = options.onePackagePerItem ? undefined : shared;
 			if (!run) {
-				const pkg = await packageForItem(this, baseUrl, itemIndex);
-				run = runs.get(pkg.id) ?? { pkg };
+				const { pkg, created, teamId } = await packageForItem(this, baseUrl, itemIndex, policy);
+				run = runs.get(pkg.id) ?? { pkg, created, teamId, finalizedFiles: 0, policy };
 				runs.set(pkg.id, run);
 				if (!options.onePackagePerItem) {
 					shared = run;
@@ -120,8 +134,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				}
 			}
 			result.run = run;
-			api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex);
-			upload = { path: folderPath(options.folderPath), partSize, parallel, itemIndex, partBuffers };
+			api = uploadFlowApi(this, baseUrl, run.pkg, itemIndex, policy);
+			upload = { path: folderPath(options.folderPath), partSize, parallel, maxMemory, policy, itemIndex, partBuffers };
 		} catch (error) {
 			failed(result, error);
 			continue;
@@ -130,7 +144,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		for (const [index, file] of files.entries()) {
 			while (inFlight.size >= parallelFiles) await Promise.race(inFlight);
 			if (stop || result.error !== undefined) break;
-			const memory = uploadMemory(file.size, upload.partSize, upload.parallel, file.source.kind === 'buffer');
+			const memory = fileMemory(file, upload);
 			const giveBack = await budget.take(memory);
 			const cancel = cancels.forFile();
 			const fileCtx = {
@@ -142,6 +156,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const task: Promise<void> = uploadFile(fileCtx, api, { ...upload, name: file.name, size: file.size, source: file.source })
 				.then(
 					(record) => {
+						if (result.run) result.run.finalizedFiles++;
 						records[index] = fileRecord(record, file, upload.path);
 						// In the order of the item's binaries, whichever finished first.
 						result.files = records.filter(Boolean);
@@ -158,19 +173,27 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	}
 	await Promise.all(inFlight);
 	cancels.close();
-	if (stop) throw notFinalizedError(this, stop.error, stop.itemIndex, stop.run);
+	if (stop) {
+		if (stop.run) await cleanUpPackage(this, baseUrl, stop.run, stop.itemIndex);
+		throw notFinalizedError(this, stop.error, stop.itemIndex, stop.run);
+	}
 
 	const finalize = this.getNodeParameter('finalize', 0, true) as boolean;
 	for (const run of runs.values()) {
 		if (!finalize || run.failure) continue;
 		const firstItem = results.find((result) => result.run === run)?.itemIndex ?? 0;
 		try {
-			const answer = await finalizePackage(this, baseUrl, run.pkg, firstItem);
+			const answer = await finalizePackageOnce(this, baseUrl, run, firstItem);
 			run.pkg.state = typeof answer?.state === 'string' ? answer.state : 'finalized';
 		} catch (error) {
 			if (!this.continueOnFail()) throw notFinalizedError(this, error, firstItem);
 			run.failure = `finalizing the package failed: ${(error as Error).message}`;
 		}
+	}
+	for (const run of runs.values()) {
+		if (!run.failure) continue;
+		const firstItem = results.find((result) => result.run === run)?.itemIndex ?? 0;
+		await cleanUpPackage(this, baseUrl, run, firstItem);
 	}
 
 	return [results.map((result) => outputItem(result, finalize))];
@@ -191,7 +214,7 @@ function outputItem(result: ItemResult, finalize: boolean): INodeExecutionData {
 	if (run) json.package = { id: run.pkg.id, name: run.pkg.name, state: run.pkg.state };
 	json.files = result.files;
 	if (run && finalize && run.failure) {
-		json.notFinalized = `The package was not finalized because ${run.failure}`;
+		json.notFinalized = `The package was not finalized because ${run.failure}${run.cleanup ? ` ${run.cleanup}` : ''}`;
 	}
 	return { json, pairedItem: { item: result.itemIndex } };
 }
@@ -200,10 +223,50 @@ function outputItem(result: ItemResult, finalize: boolean): INodeExecutionData {
 function notFinalizedError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, run?: PackageRun): Error {
 	const failure = toNodeError(ctx.getNode(), error, itemIndex);
 	if (run) {
-		const note = `The package ${run.pkg.id} was not finalized.`;
+		const note = run.cleanup ?? `The package ${run.pkg.id} was not finalized.`;
 		failure.description = failure.description ? `${failure.description} ${note}` : note;
 	}
 	return failure;
+}
+
+/**
+ * Finalize-package, exactly once from the node's side: a retry after a lost reply meets "already
+ * finalized" (409); the package is then read back where the API key can see it, and counts as
+ * finalized when it is. Recipients are emailed by MASV's one finalize only.
+ */
+async function finalizePackageOnce(ctx: IExecuteFunctions, baseUrl: string, run: PackageRun, itemIndex: number) {
+	try {
+		return await finalizePackage(ctx, baseUrl, run.pkg, itemIndex, run.policy);
+	} catch (error) {
+		if (!uncertainOrDone(error)) throw toNodeError(ctx.getNode(), error, itemIndex);
+		ctx.logger.warn(`MASV upload: finalizing package ${run.pkg.id} ended in doubt (${(error as Error).message}); reading it back`);
+		const state = run.teamId
+			? await packageState(ctx, run.teamId, run.pkg.id, itemIndex).catch(() => undefined)
+			: /already finali[sz]ed/i.test((error as Error).message)
+				? 'finalized'
+				: undefined;
+		if (state === 'finalized') return { state };
+		throw toNodeError(ctx.getNode(), error, itemIndex);
+	}
+}
+
+/**
+ * After a failure: a package this run created and in which nothing was finalized is deleted (it
+ * would only be an empty "new" package); any other is left as it is, and the note says so.
+ */
+async function cleanUpPackage(ctx: IExecuteFunctions, baseUrl: string, run: PackageRun, itemIndex: number): Promise<void> {
+	if (run.cleanup) return;
+	if (!run.created || run.finalizedFiles > 0) {
+		run.cleanup = `The package ${run.pkg.id} was not finalized; it stays as it is, with ${run.finalizedFiles} file(s) of this run finalized in it.`;
+		return;
+	}
+	try {
+		await deletePackage(ctx, baseUrl, run.pkg, itemIndex);
+		run.cleanup = `The package ${run.pkg.id} that this run created held no finalized file and was deleted.`;
+	} catch (error) {
+		run.cleanup = `The package ${run.pkg.id} that this run created could not be deleted (${(error as Error).message}); it stays, empty and not finalized.`;
+	}
+	ctx.logger.warn(`MASV upload: ${run.cleanup}`);
 }
 
 /** The package an item uploads into: new, existing or on a portal. */
@@ -211,12 +274,13 @@ async function packageForItem(
 	ctx: IExecuteFunctions,
 	baseUrl: string,
 	itemIndex: number,
-): Promise<UploadPackage> {
+	policy: RetryPolicy,
+): Promise<{ pkg: UploadPackage; created: boolean; teamId?: string }> {
 	const destination = ctx.getNodeParameter('destination', itemIndex, 'newPackage') as string;
 	if (destination === 'existingPackage') {
 		const { packageId, token, pkg } = await packageTokenForItem(ctx, itemIndex);
 		// A token given under Options: the package cannot be read with the API key to check it.
-		if (!pkg) return { id: packageId, name: '', state: 'new', token };
+		if (!pkg) return { pkg: { id: packageId, name: '', state: 'new', token }, created: false };
 		const state = String(pkg.state ?? 'new');
 		if (state !== 'new') {
 			throw new NodeOperationError(ctx.getNode(), `The package ${packageId} is ${state}: files can only be added to a package that is not finalized`, {
@@ -224,7 +288,8 @@ async function packageForItem(
 				description: 'Choose another package under "Package", or upload into a new package.',
 			});
 		}
-		return { id: packageId, name: String(pkg.name ?? ''), state, token };
+		const teamId = idParameter(ctx, 'teamId', itemIndex);
+		return { pkg: { id: packageId, name: String(pkg.name ?? ''), state, token }, created: false, teamId };
 	}
 	const name = String(ctx.getNodeParameter('name', itemIndex, '') ?? '').trim();
 	const description = String(ctx.getNodeParameter('description', itemIndex, '') ?? '');
@@ -238,14 +303,15 @@ async function packageForItem(
 		}
 		const sender = String(ctx.getNodeParameter('senderEmail', itemIndex, '') ?? '').trim();
 		if (!sender) throw new NodeOperationError(ctx.getNode(), 'The parameter "Sender Email" is empty', { itemIndex });
-		return await createPortalPackage(ctx, baseUrl, subdomain, { name, sender, description }, itemIndex);
+		return { pkg: await createPortalPackage(ctx, baseUrl, subdomain, { name, sender, description }, itemIndex, policy), created: true };
 	}
 	if (destination !== 'newPackage') {
 		throw new NodeOperationError(ctx.getNode(), `Unknown destination "${destination}"`, { itemIndex });
 	}
 	const teamId = idParameter(ctx, 'teamId', itemIndex);
 	const recipients = listParameter(ctx.getNodeParameter('recipients', itemIndex, ''));
-	return (await createTeamPackage(ctx, teamId, { name, description, recipients }, itemIndex)).pkg;
+	const { pkg } = await createTeamPackage(ctx, teamId, { name, description, recipients }, itemIndex, policy);
+	return { pkg, created: true, teamId };
 }
 
 /** The binaries an item uploads, checked before any package is created. */
@@ -274,7 +340,7 @@ async function filesOfItem(ctx: IExecuteFunctions, itemIndex: number, options: U
 			size = buffer.length;
 			source = { kind: 'buffer', buffer };
 		}
-		const name = baseName((names.length === 1 && override) || storedName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`);
+		const name = fileNameOf((names.length === 1 && override) || storedName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`);
 		if (!name) {
 			throw new NodeOperationError(ctx.getNode(), `The binary "${property}" has no usable file name`, {
 				itemIndex,
@@ -286,7 +352,8 @@ async function filesOfItem(ctx: IExecuteFunctions, itemIndex: number, options: U
 	return files;
 }
 
-function baseName(name: string): string {
+/** The file name at the end of a path (`\` or `/` separated), trimmed. */
+function fileNameOf(name: string): string {
 	const parts = name.replace(/\\/g, '/').split('/');
 	return parts[parts.length - 1].trim();
 }
@@ -305,8 +372,12 @@ function folderPath(raw: string | undefined): string {
 function partSizeOption(ctx: IExecuteFunctions, options: UploadOptions, itemIndex: number): number {
 	if (options.chunkSize === undefined || options.chunkSize === null) return DEFAULT_PART_SIZE;
 	const mib = Number(options.chunkSize);
-	if (!Number.isFinite(mib) || mib < 5 || mib > 5120) {
-		throw new NodeOperationError(ctx.getNode(), 'The option "Part Size (MiB)" must be between 5 and 5120', { itemIndex });
+	const max = MAX_PART_BUFFER / MIB;
+	if (!Number.isFinite(mib) || mib < 5 || mib > max) {
+		throw new NodeOperationError(ctx.getNode(), `The option "Part Size (MiB)" must be between 5 and ${max}`, {
+			itemIndex,
+			description: 'Node.js cannot hold a larger part in memory.',
+		});
 	}
 	return Math.round(mib * MIB);
 }
@@ -320,6 +391,20 @@ function parallelOption(ctx: IExecuteFunctions, options: UploadOptions, itemInde
 		});
 	}
 	return value;
+}
+
+/**
+ * A file's share of the run's memory ceiling: its part buffers as the upload will shape them (its
+ * parallelism lowered to fit Max Memory), whole parts since the run's files share them. A file that
+ * cannot fit at all takes the whole ceiling; its upload then fails with the reason.
+ */
+function fileMemory(file: FileToUpload, upload: Pick<UploadFileRequest, 'partSize' | 'parallel' | 'maxMemory'>): number {
+	try {
+		const shape = fitToMemory(file.size, upload.partSize, upload.parallel, upload.maxMemory ?? Number.MAX_SAFE_INTEGER);
+		return uploadMemory(file.size, shape.plan.partSize, shape.parallel, file.source.kind === 'buffer');
+	} catch {
+		return Number.MAX_SAFE_INTEGER;
+	}
 }
 
 /** Read from the first item: it applies to the whole run. */
@@ -465,6 +550,15 @@ export const description: INodeProperties[] = [
 				description: 'Folder inside the package for the files, with / between folder names',
 			},
 			{
+				displayName: 'Max Memory (MiB)',
+				name: 'maxMemoryMiB',
+				type: 'number',
+				default: 256,
+				typeOptions: { minValue: 10 },
+				description:
+					'Ceiling for the memory that part buffers take: part size × (parallel uploads + 1). Parallel uploads, then the part size, are lowered to fit under it.',
+			},
+			{
 				displayName: 'One Package per Item',
 				name: 'onePackagePerItem',
 				type: 'boolean',
@@ -489,17 +583,19 @@ export const description: INodeProperties[] = [
 				default: 4,
 				typeOptions: { minValue: 1, maxValue: 16 },
 				description:
-					'Parts sent at once. Memory use is about part size × parallel uploads, whatever the file size.',
+					'Parts sent at once. Memory use is about part size × (parallel uploads + 1), whatever the file size; see Max Memory.',
 			},
 			{
 				displayName: 'Part Size (MiB)',
 				name: 'chunkSize',
 				type: 'number',
 				default: 16,
-				typeOptions: { minValue: 5, maxValue: 5120 },
+				typeOptions: { minValue: 5, maxValue: MAX_PART_BUFFER / MIB },
 				description:
 					'Size of each uploaded part in MiB (at least 5). Raised automatically when a file would need more than 10,000 parts.',
 			},
+			RETRY_WINDOW_OPTION,
+			STALL_TIMEOUT_OPTION,
 		],
 	},
 ];

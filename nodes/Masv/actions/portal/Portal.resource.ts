@@ -13,6 +13,7 @@ import {
 	returnAllAndLimit,
 	returnAllAndLimitUnpaged,
 	showFor,
+	idListFilter,
 	sortOption,
 	teamLocator,
 } from '../../shared/descriptions';
@@ -33,7 +34,7 @@ async function portalCreateRequest(
 	const name = requiredText(this, 'name', 'Name');
 	const subdomain = requiredText(this, 'subdomain', 'Subdomain');
 	const fields = this.getNodeParameter('additionalFields', {}) as PortalFields;
-	const body = portalBody(this.getNode(), fields, 'Additional Fields', this.getItemIndex());
+	const body = portalBody(this.getNode(), fields, 'Additional Fields', this.getItemIndex(), this.getTimezone());
 	requestOptions.body = portalCreateBody(name, subdomain, body);
 	return requestOptions;
 }
@@ -164,6 +165,8 @@ export const portalFields: INodeProperties[] = [
 				description: 'Only portals whose subdomain contains this text',
 				routing: { send: { type: 'query', property: 'subdomain', value: '={{ $value || undefined }}' } },
 			},
+			idListFilter('Tag IDs', 'tags', 'tags', 'Comma-separated tag IDs; portals with any of them match'),
+			idListFilter('Teamspace IDs', 'teamspaces', 'teamspaces', 'Comma-separated Teamspace IDs; portals in any of them match'),
 		],
 	},
 	{

@@ -1,7 +1,9 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode } from 'n8n-workflow';
 
+import { isoTimestamp } from '../../shared/dates';
 import { listParameter } from '../../shared/items';
+import { withSizeRestriction } from '../../transport/portals';
 
 /**
  * The portal fields the node offers (Additional Fields of `create`, Update Fields of `update`),
@@ -32,6 +34,8 @@ export interface PortalFields {
 	maxPackageSize?: number;
 	userAuthenticationRequired?: boolean;
 	downloadUserAuthenticationRequired?: boolean;
+	packageNameFormat?: { format?: { value?: string; label?: string } };
+	termsOfService?: { terms?: { title?: string; description?: string; checkboxLabel?: string; checkboxUrl?: string } };
 }
 
 /** Node field → MASV portal field, for the fields that go over unchanged (docs/masv-api.md §9.1). */
@@ -41,8 +45,6 @@ const PLAIN_FIELDS: Array<[keyof PortalFields, string]> = [
 	['message', 'message'],
 	['active', 'active'],
 	['disableUploadReceipt', 'disable_upload_receipt'],
-	['accessCode', 'access_code'],
-	['downloadPassword', 'download_password'],
 	['customExpiryDays', 'custom_expiry_days'],
 	['primaryColor', 'primary_color'],
 	['logoUrl', 'logo_url'],
@@ -56,9 +58,13 @@ const PLAIN_FIELDS: Array<[keyof PortalFields, string]> = [
 ];
 
 /** Free text kept exactly as typed. */
-const UNTRIMMED = new Set<keyof PortalFields>(['message', 'accessCode', 'downloadPassword']);
+const UNTRIMMED = new Set<keyof PortalFields>(['message']);
 
-const SIZE_FIELDS = ['max_file_count', 'max_file_size', 'max_package_size'];
+/** The portal passwords MASV never returns, with the flag that says whether one is set (§9.1). */
+const PASSWORDS: Array<{ flag: string; field: 'accessCode' | 'downloadPassword'; property: string; label: string }> = [
+	{ flag: 'has_access_code', field: 'accessCode', property: 'access_code', label: 'Upload Access Code' },
+	{ flag: 'has_download_password', field: 'downloadPassword', property: 'download_password', label: 'Download Password' },
+];
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 
@@ -74,20 +80,21 @@ function emails(node: INode, value: unknown, parameter: string, itemIndex: numbe
 	return list;
 }
 
-function isoDate(node: INode, value: unknown, parameter: string, itemIndex: number): string {
-	const date = new Date(String(value));
-	if (Number.isNaN(date.getTime())) {
+function isoDate(node: INode, value: unknown, parameter: string, itemIndex: number, timeZone: string): string {
+	const iso = isoTimestamp(value, timeZone);
+	if (iso === undefined) {
 		throw new NodeOperationError(node, `"${String(value)}" in "${parameter}" is not a date`, { itemIndex });
 	}
-	return date.toISOString();
+	return iso;
 }
 
 /**
  * The MASV portal body (docs/masv-api.md §9.1) for the fields the user set. `collection` names the
  * node parameter that holds them (for error messages). An empty value clears a field: no tag, no
- * expiry, no file-type restriction, no recipients.
+ * expiry, no file-type restriction, no recipients. `timeZone` (the workflow's) reads an Expiry
+ * without a zone.
  */
-export function portalBody(node: INode, fields: PortalFields, collection: string, itemIndex: number): IDataObject {
+export function portalBody(node: INode, fields: PortalFields, collection: string, itemIndex: number, timeZone: string): IDataObject {
 	const body: IDataObject = {};
 	for (const [field, property] of PLAIN_FIELDS) {
 		const value = fields[field];
@@ -104,7 +111,7 @@ export function portalBody(node: INode, fields: PortalFields, collection: string
 		// §9.1: `expiry` is only read when `expiry_enabled`; an empty Expiry turns it off.
 		const enabled = String(fields.expiry).trim() !== '';
 		body.expiry_enabled = enabled;
-		if (enabled) body.expiry = isoDate(node, fields.expiry, `${collection} > Expiry`, itemIndex);
+		if (enabled) body.expiry = isoDate(node, fields.expiry, `${collection} > Expiry`, itemIndex, timeZone);
 	}
 	if (fields.fileTypes !== undefined) {
 		const types = listParameter(fields.fileTypes).map((type) => (type.startsWith('.') ? type : `.${type}`));
@@ -112,7 +119,54 @@ export function portalBody(node: INode, fields: PortalFields, collection: string
 		body.file_types = types;
 	}
 	if (fields.fileTypeMode !== undefined) body.file_type_restriction_exclude = fields.fileTypeMode === 'block';
-	Object.assign(body, portalReferences(fields));
+	Object.assign(body, portalPasswords(fields), portalSwitchedObjects(fields), portalReferences(fields));
+	return body;
+}
+
+/**
+ * The portal passwords as MASV's own client sends them (docs/masv-api.md §9.1, decision 1): the
+ * `has_*` boolean is the switch and the value goes with `true`. A password the user set (kept
+ * exactly as typed) → `{has_access_code: true, access_code}`; the field added but empty →
+ * `{has_access_code: false}` (removes it); the field not added → neither key. Same for the
+ * download password. Used by Create and Update.
+ */
+export function portalPasswords(fields: Pick<PortalFields, 'accessCode' | 'downloadPassword'>): IDataObject {
+	const body: IDataObject = {};
+	for (const { flag, field, property } of PASSWORDS) {
+		const value = fields[field];
+		if (value === undefined || value === null) continue;
+		const text = String(value);
+		body[flag] = text !== '';
+		if (text !== '') body[property] = text;
+	}
+	return body;
+}
+
+/**
+ * Package Name Format and Terms of Service (docs/masv-api.md §9.1): each an object that MASV reads
+ * only while its `*_enabled` switch is on. Set → the switch on and the object; added but empty
+ * (no entry, or every value empty) → the switch off.
+ */
+function portalSwitchedObjects(fields: Pick<PortalFields, 'packageNameFormat' | 'termsOfService'>): IDataObject {
+	const body: IDataObject = {};
+	if (fields.packageNameFormat !== undefined) {
+		const format = fields.packageNameFormat?.format ?? {};
+		const value = String(format.value ?? '');
+		const label = String(format.label ?? '').trim();
+		body.package_name_format_enabled = value !== '' || label !== '';
+		if (body.package_name_format_enabled) body.package_name_format = { value, label };
+	}
+	if (fields.termsOfService !== undefined) {
+		const terms = fields.termsOfService?.terms ?? {};
+		const object = {
+			title: String(terms.title ?? '').trim(),
+			description: String(terms.description ?? ''),
+			checkbox_label: String(terms.checkboxLabel ?? '').trim(),
+			checkbox_url: String(terms.checkboxUrl ?? '').trim(),
+		};
+		body.terms_of_service_enabled = Object.values(object).some((text) => text !== '');
+		if (body.terms_of_service_enabled) body.terms_of_service = object;
+	}
 	return body;
 }
 
@@ -133,15 +187,6 @@ export function portalReferences(fields: Pick<PortalFields, 'tagId' | 'integrati
 	return body;
 }
 
-/** §9.1: the size limits apply only while `package_size_restriction_enabled` is on. */
-function withSizeRestriction(changes: IDataObject, merged: IDataObject): IDataObject {
-	if (!SIZE_FIELDS.some((field) => changes[field] !== undefined)) return merged;
-	return {
-		...merged,
-		package_size_restriction_enabled: SIZE_FIELDS.some((field) => Number(merged[field] ?? 0) > 0),
-	};
-}
-
 /**
  * The body of `POST /v1/teams/{teamId}/portals` (docs/masv-api.md §9.2). Only `name` and `subdomain`
  * are required today, but older docs also require `message`, `recipients` and `active`, so they are
@@ -153,22 +198,12 @@ export function portalCreateBody(name: string, subdomain: string, fields: IDataO
 	for (const [key, value] of Object.entries(body)) {
 		if (value === null) delete body[key];
 	}
-	return withSizeRestriction(fields, body);
-}
-
-/**
- * The body of `PUT /v1/portals/{portalId}`. UNCERTAIN (docs/masv-api.md §9.6): PUT may be a full
- * replacement that needs `name` and `subdomain`, so the node sends the portal as MASV returned it
- * with the changes on top. MASV never returns `access_code` / `download_password`; they are sent
- * only when the user sets them.
- */
-export function portalUpdateBody(current: IDataObject, changes: IDataObject): IDataObject {
-	return withSizeRestriction(changes, { ...current, ...changes });
+	return withSizeRestriction(body);
 }
 
 /**
  * The portal a PUT answered with. UNCERTAIN (docs/masv-api.md §9.6): the success body is not documented;
- * when it is not a portal object, the portal is what was sent.
+ * when it is not a portal object, the portal is `sent`: the portal as read with the body written.
  */
 export function portalFromUpdateAnswer(answer: unknown, sent: IDataObject): IDataObject {
 	if (answer && typeof answer === 'object' && !Array.isArray(answer) && (answer as IDataObject).id !== undefined) {
@@ -181,11 +216,7 @@ export function portalFromUpdateAnswer(answer: unknown, sent: IDataObject): IDat
 	return portal;
 }
 
-/** The portal passwords MASV never returns, with the flag that says whether one is set (§9.1). */
-const PASSWORDS: Array<{ flag: string; field: keyof PortalFields; label: string }> = [
-	{ flag: 'has_access_code', field: 'accessCode', label: 'Upload Access Code' },
-	{ flag: 'has_download_password', field: 'downloadPassword', label: 'Download Password' },
-];
+
 
 /** The passwords the portal had before an update that the update does not set: at risk of loss. */
 export function passwordsAtRisk(before: IDataObject, fields: PortalFields): boolean {

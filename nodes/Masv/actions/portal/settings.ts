@@ -46,7 +46,7 @@ export const PORTAL_SETTINGS: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { password: true },
 		default: '',
-		description: 'Password needed to download every package uploaded to this portal',
+		description: 'Password needed to download every package uploaded to this portal. Empty removes the password.',
 	},
 	{
 		displayName: 'Download Requires Login',
@@ -123,6 +123,38 @@ export const PORTAL_SETTINGS: INodeProperties[] = [
 		description: 'Welcome text on the upload page',
 	},
 	{
+		displayName: 'Package Name Format',
+		name: 'packageNameFormat',
+		type: 'fixedCollection',
+		default: {},
+		placeholder: 'Add Package Name Format',
+		description: 'A pattern the names of uploaded packages must match. Added without values, it turns the check off.',
+		options: [
+			{
+				displayName: 'Format',
+				name: 'format',
+				values: [
+					{
+						displayName: 'Pattern',
+						name: 'value',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. ^[A-Z]{3}-\\d{4}$',
+						description: 'Regular expression package names must match',
+					},
+					{
+						displayName: 'Label',
+						name: 'label',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. ABC-1234',
+						description: 'The format as shown to uploaders',
+					},
+				],
+			},
+		],
+	},
+	{
 		displayName: 'Portal Expiry',
 		name: 'expiry',
 		type: 'dateTime',
@@ -161,12 +193,59 @@ export const PORTAL_SETTINGS: INodeProperties[] = [
 		description: 'The Teamspace the portal belongs to; its members see the packages. Empty takes the portal out of its Teamspace.',
 	},
 	{
+		displayName: 'Terms of Service',
+		name: 'termsOfService',
+		type: 'fixedCollection',
+		default: {},
+		placeholder: 'Add Terms of Service',
+		description: 'Terms uploaders must accept with a checkbox. Added without values, it turns the terms off.',
+		options: [
+			{
+				displayName: 'Terms',
+				name: 'terms',
+				values: [
+					{
+						displayName: 'Title',
+						name: 'title',
+						type: 'string',
+						default: '',
+						description: 'Heading of the terms',
+					},
+					{
+						displayName: 'Description',
+						name: 'description',
+						type: 'string',
+						typeOptions: { rows: 3 },
+						default: '',
+						description: 'Text of the terms',
+					},
+					{
+						displayName: 'Checkbox Label',
+						name: 'checkboxLabel',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. I accept the terms',
+						description: 'Label of the checkbox uploaders tick',
+					},
+					{
+						displayName: 'Checkbox URL',
+						name: 'checkboxUrl',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. https://example.com/terms',
+						description: 'Link to the full terms',
+					},
+				],
+			},
+		],
+	},
+	{
 		displayName: 'Upload Access Code',
 		name: 'accessCode',
 		type: 'string',
 		typeOptions: { password: true },
 		default: '',
-		description: 'Password uploaders must enter on the upload page',
+		description: 'Password uploaders must enter on the upload page. Empty removes the access code.',
 	},
 	{
 		displayName: 'Upload Requires Login',

@@ -4,7 +4,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { showFor } from '../../shared/descriptions';
 import { forEachItem, idParameter } from '../../shared/items';
 import { masvApiRequest } from '../../transport/request';
-import { checkPasswordsKept, passwordsAtRisk, portalBody, portalFromUpdateAnswer, portalUpdateBody } from './common';
+import { writePortal } from '../../transport/portals';
+import { checkPasswordsKept, passwordsAtRisk, portalBody, portalFromUpdateAnswer } from './common';
 import type { PortalFields } from './common';
 import { NAME_SETTING, PORTAL_SETTINGS, SUBDOMAIN_SETTING, byDisplayName } from './settings';
 
@@ -23,9 +24,10 @@ export const description: INodeProperties[] = [
 ];
 
 /**
- * `portal` / `update`: MASV's PUT may replace the whole portal (docs/masv-api.md §9.6), so the portal is
- * read first and sent back whole with the Update Fields on top; when it had a password the update
- * does not set, it is read again afterwards to check that the password is still there.
+ * `portal` / `update`: sends what MASV's own client sends (docs/masv-api.md §9.6, decision 2) through
+ * `writePortal`: the portal's name and subdomain with the Update Fields only. While the reference's
+ * older "full replacement" reading of the PUT is not ruled out, a portal that had a password the
+ * update does not set is read again afterwards to check that the password is still there.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return await forEachItem(this, async (itemIndex) => {
@@ -37,7 +39,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				description: 'The portal keeps every setting that is not added there.',
 			});
 		}
-		const changes = portalBody(this.getNode(), fields, 'Update Fields', itemIndex);
+		const changes = portalBody(this.getNode(), fields, 'Update Fields', itemIndex, this.getTimezone());
 		for (const [property, label] of [['name', 'Name'], ['subdomain', 'Subdomain']]) {
 			if (changes[property] === '') {
 				throw new NodeOperationError(this.getNode(), `"Update Fields > ${label}" is empty`, {
@@ -46,14 +48,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				});
 			}
 		}
-		const path = `/v1/portals/${encodeURIComponent(portalId)}`;
-		const read = async () =>
-			await masvApiRequest<IDataObject>(this, { method: 'GET', path: `/v1.1/portals/${encodeURIComponent(portalId)}`, itemIndex });
-		const current = await read();
-		const body = portalUpdateBody(current, changes);
-		const answer = await masvApiRequest(this, { method: 'PUT', path, body, idempotent: true, itemIndex });
+		const { current, body, answer } = await writePortal(this, portalId, changes, itemIndex);
 		// A password the portal had and the update does not set: read the portal back to see it kept.
-		if (passwordsAtRisk(current, fields)) checkPasswordsKept(this.getNode(), current, await read(), fields, itemIndex);
-		return portalFromUpdateAnswer(answer, body);
+		if (passwordsAtRisk(current, fields)) {
+			const after = await masvApiRequest<IDataObject>(this, { method: 'GET', path: `/v1.1/portals/${encodeURIComponent(portalId)}`, itemIndex });
+			checkPasswordsKept(this.getNode(), current, after, fields, itemIndex);
+		}
+		return portalFromUpdateAnswer(answer, { ...current, ...body });
 	});
 }

@@ -204,7 +204,7 @@ export const teamspaceFields: INodeProperties[] = [
 	// lists
 	...returnAllAndLimit(show(['getAll', 'getPackages']), 0),
 	...returnAllAndLimitUnpaged(show(['getMembers'])),
-	...packageListFilters(show(['getPackages'])),
+	...packageListFilters(show(['getPackages']), 'day'),
 	{
 		displayName: 'Options',
 		name: 'options',

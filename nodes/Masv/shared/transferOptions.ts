@@ -1,0 +1,56 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_MAX_MEMORY, MIB } from '../transfer/parts';
+import { policyFromOptions } from '../transport/retry';
+import type { RetryPolicy } from '../transport/retry';
+
+/** Transfer options of Upload and both Downloads (README "Reliability"). */
+export const RETRY_WINDOW_OPTION: INodeProperties = {
+	displayName: 'Retry Window (Minutes)',
+	name: 'retryWindowMinutes',
+	type: 'number',
+	default: 5,
+	typeOptions: { minValue: 0 },
+	description:
+		'How long a failing request (a part, a download, a MASV call) is retried before the node gives up: connection errors, timeouts, 5xx, 408, 429 and storage slow-downs. Failures that cannot heal fail at once.',
+};
+
+export const STALL_TIMEOUT_OPTION: INodeProperties = {
+	displayName: 'Stall Timeout (Seconds)',
+	name: 'stallTimeoutSeconds',
+	type: 'number',
+	default: 60,
+	typeOptions: { minValue: 1 },
+	description: 'A request with no bytes moving for this long counts as failed, and is retried',
+};
+
+/** The transfer options shared by Upload and both Downloads (README "Reliability"). */
+export interface TransferOptions {
+	retryWindowMinutes?: number;
+	stallTimeoutSeconds?: number;
+	maxMemoryMiB?: number;
+}
+
+/** The retry window and stall timeout an item's options ask for, checked. */
+export function transferPolicy(ctx: IExecuteFunctions, options: TransferOptions, itemIndex: number): RetryPolicy {
+	const minutes = options.retryWindowMinutes;
+	if (minutes !== undefined && minutes !== null && (!Number.isFinite(Number(minutes)) || Number(minutes) < 0)) {
+		throw new NodeOperationError(ctx.getNode(), 'The option "Retry Window (Minutes)" must be 0 or more', { itemIndex });
+	}
+	const seconds = options.stallTimeoutSeconds;
+	if (seconds !== undefined && seconds !== null && (!Number.isFinite(Number(seconds)) || Number(seconds) < 1)) {
+		throw new NodeOperationError(ctx.getNode(), 'The option "Stall Timeout (Seconds)" must be at least 1', { itemIndex });
+	}
+	return policyFromOptions(options);
+}
+
+/** The memory ceiling for part buffers, in bytes. */
+export function maxMemoryOption(ctx: IExecuteFunctions, options: TransferOptions, itemIndex: number): number {
+	if (options.maxMemoryMiB === undefined || options.maxMemoryMiB === null) return DEFAULT_MAX_MEMORY;
+	const mib = Number(options.maxMemoryMiB);
+	if (!Number.isFinite(mib) || mib < 10) {
+		throw new NodeOperationError(ctx.getNode(), 'The option "Max Memory (MiB)" must be at least 10 (two parts of 5 MiB)', { itemIndex });
+	}
+	return Math.floor(mib * MIB);
+}
