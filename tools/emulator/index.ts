@@ -413,7 +413,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		({ port: storagePort } = storageLink);
 		const closeServers = servers.close.bind(servers);
 		servers.close = async () => {
-			for (const link of [apiLink, storageLink]) link.server.close();
+			for (const link of [apiLink, storageLink]) link.close();
 			await closeServers();
 		};
 	}

@@ -34,8 +34,13 @@ class Direction {
 	private windowStart = 0;
 	private lastActivity = 0;
 	private lastDelivery = 0;
+	/** Bytes on their way (sent into the delay, not yet delivered). */
 	private queued = 0;
+	/** Bytes received but not yet sent: beyond the window, they wait for the next round trip. */
+	private readonly held: Buffer[] = [];
 	private waiting = false;
+	private ended = false;
+	private endSent = false;
 
 	constructor(
 		private readonly from: Socket,
@@ -44,62 +49,92 @@ class Direction {
 		private readonly openedAt: number,
 	) {
 		this.window = options.initialWindowBytes;
-		from.on('data', (chunk: Buffer) => this.onData(chunk));
-		from.on('end', () => this.after(() => to.end()));
+		from.on('data', (chunk: Buffer) => {
+			this.held.push(chunk);
+			this.pump();
+		});
+		from.on('end', () => {
+			this.ended = true;
+			this.pump();
+		});
 	}
 
-	private onData(chunk: Buffer): void {
-		const { rttMs, initialWindowBytes, idleResetMs } = this.options;
-		const now = Date.now();
-		if (initialWindowBytes > 0) {
-			if (this.lastActivity && now - this.lastActivity > idleResetMs) {
-				this.window = initialWindowBytes;
-				this.sentInWindow = 0;
-				this.windowStart = now;
+	/** Sends what the window allows, in order; pauses the sender while anything waits. */
+	private pump(): void {
+		const { initialWindowBytes, idleResetMs } = this.options;
+		const ramp = initialWindowBytes > 0;
+		while (this.held.length > 0 && !this.waiting) {
+			const now = Date.now();
+			if (ramp) {
+				if (this.lastActivity && now - this.lastActivity > idleResetMs) {
+					this.window = initialWindowBytes;
+					this.sentInWindow = 0;
+					this.windowStart = now;
+				}
+				if (!this.windowStart) this.windowStart = Math.max(now, this.openedAt);
 			}
-			if (!this.windowStart) this.windowStart = Math.max(now, this.openedAt);
+			this.lastActivity = now;
+			let chunk = this.held[0];
+			const room = this.window - this.sentInWindow;
+			if (ramp && chunk.length > room) {
+				this.held[0] = chunk.subarray(room);
+				chunk = chunk.subarray(0, room);
+			} else {
+				this.held.shift();
+			}
+			this.send(chunk);
+			if (ramp) {
+				this.sentInWindow += chunk.length;
+				if (this.sentInWindow >= this.window) this.waitForNextWindow();
+			}
 		}
-		this.lastActivity = now;
+		if (this.ended && this.held.length === 0 && !this.endSent) {
+			this.endSent = true;
+			this.after(() => this.to.end());
+		}
+		if (this.held.length > 0 || this.queued > MAX_QUEUED) this.from.pause();
+		else if (!this.from.destroyed) this.from.resume();
+	}
+
+	/** The window is full: nothing more until the next round trip, which may send twice as much. */
+	private waitForNextWindow(): void {
+		this.waiting = true;
+		const next = this.windowStart + this.options.rttMs;
+		setTimeout(
+			() => {
+				this.waiting = false;
+				this.windowStart = Math.max(Date.now(), next);
+				this.sentInWindow = 0;
+				this.window *= 2;
+				this.pump();
+			},
+			Math.max(0, next - Date.now()),
+		);
+	}
+
+	private send(chunk: Buffer): void {
 		this.queued += chunk.length;
 		this.after(() => {
 			this.queued -= chunk.length;
 			if (!this.to.destroyed) this.to.write(chunk);
-			this.resumeIfReady();
+			this.pump();
 		});
-		if (initialWindowBytes > 0) {
-			this.sentInWindow += chunk.length;
-			if (this.sentInWindow >= this.window) {
-				// The window is full: nothing more until the next round trip, which may send twice as much.
-				this.waiting = true;
-				this.from.pause();
-				const next = this.windowStart + rttMs;
-				setTimeout(() => {
-					this.waiting = false;
-					this.windowStart = Math.max(Date.now(), next);
-					this.sentInWindow = 0;
-					this.window *= 2;
-					this.resumeIfReady();
-				}, Math.max(0, next - Date.now()));
-				return;
-			}
-		}
-		if (this.queued > MAX_QUEUED) this.from.pause();
 	}
 
-	private resumeIfReady(): void {
-		if (!this.waiting && this.queued <= MAX_QUEUED && !this.from.destroyed) this.from.resume();
-	}
-
-	/** Runs `action` half a round trip from now, after everything sent before it (in order). */
+	/** Runs `action` half a round trip after it is sent (not before the connection is set up), in order. */
 	private after(action: () => void): void {
-		const at = Math.max(Date.now() + this.options.rttMs / 2, this.openedAt, this.lastDelivery);
+		const at = Math.max(Math.max(Date.now(), this.openedAt) + this.options.rttMs / 2, this.lastDelivery);
 		this.lastDelivery = at;
 		setTimeout(action, Math.max(0, at - Date.now()));
 	}
 }
 
 /** Listens on `host` (a free port) and relays every connection to `target` through a slow link. */
-export async function startLink(host: string, target: AddressInfo, link: LinkOptions): Promise<{ server: Server; port: number }> {
+export async function startLink(
+	host: string,
+	target: AddressInfo,
+	link: LinkOptions,
+): Promise<{ server: Server; port: number; close: () => void }> {
 	const options: Required<LinkOptions> = {
 		handshakeRtts: 2,
 		initialWindowBytes: DEFAULT_INITIAL_WINDOW,
@@ -125,12 +160,14 @@ export async function startLink(host: string, target: AddressInfo, link: LinkOpt
 		new Direction(client, upstream, options, openedAt);
 		new Direction(upstream, client, options, openedAt);
 	});
-	server.on('close', () => {
-		for (const socket of sockets) socket.destroy();
-	});
 	const port = await new Promise<number>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(0, host, () => resolve((server.address() as AddressInfo).port));
 	});
-	return { server, port };
+	// Closing ends the relayed connections too (a server's close waits for its connections).
+	const close = () => {
+		server.close();
+		for (const socket of sockets) socket.destroy();
+	};
+	return { server, port, close };
 }

@@ -1,0 +1,59 @@
+// The emulator's slow link (tools/emulator/link.ts): latency, connection set-up and the ramp are
+// paid as configured, and bytes arrive whole. Only lower bounds are checked (a busy machine can
+// only make things slower).
+import http from 'node:http';
+
+import { startEmulator, type Emulator } from '../../tools/emulator/index';
+
+const RTT = 40;
+
+function timedRequest(url: string, agent: http.Agent, body?: Buffer): Promise<{ ms: number; status: number; text: string }> {
+	return new Promise((resolve, reject) => {
+		const started = Date.now();
+		const req = http.request(url, { method: body ? 'PUT' : 'GET', agent, headers: body ? { 'Content-Length': body.length } : {} }, (res) => {
+			const chunks: Buffer[] = [];
+			res.on('data', (chunk: Buffer) => chunks.push(chunk));
+			res.on('end', () => resolve({ ms: Date.now() - started, status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+		});
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
+describe('emulator slow link', () => {
+	let emu: Emulator;
+	beforeAll(async () => {
+		emu = await startEmulator({ link: { rttMs: RTT } });
+	});
+	afterAll(async () => await emu.close());
+
+	it('a request on a new connection waits for the set-up and one round trip; a reused one only for the round trip', async () => {
+		const agent = new http.Agent({ keepAlive: true });
+		try {
+			const first = await timedRequest(`${emu.url}/_emulator/state`, agent);
+			expect(first.status).toBe(200);
+			expect(first.ms).toBeGreaterThanOrEqual(3 * RTT - 5); // two set-up round trips + the request's
+			const again = await timedRequest(`${emu.url}/_emulator/state`, agent);
+			expect(again.status).toBe(200);
+			expect(again.ms).toBeGreaterThanOrEqual(RTT - 5);
+			expect(again.ms).toBeLessThan(first.ms);
+		} finally {
+			agent.destroy();
+		}
+	});
+
+	it('a new connection ramps up: 2 MiB take the set-up plus a round trip per doubling of the window', async () => {
+		const body = Buffer.alloc(2 * 1024 * 1024, 7);
+		const agent = new http.Agent();
+		try {
+			// The admin routes read the whole body before they answer (here: 404).
+			const put = await timedRequest(`${emu.url}/_emulator/no-such-route`, agent, body);
+			// 14,600 bytes, then 29,200, ...: 2 MiB need 8 windows, so the last bytes leave 7 round trips
+			// after the 2 of set-up, and the answer comes one round trip later.
+			expect(put.ms).toBeGreaterThanOrEqual((2 + 7 + 1) * RTT - 10);
+			expect(put.status).toBeGreaterThanOrEqual(200);
+		} finally {
+			agent.destroy();
+		}
+	});
+});
