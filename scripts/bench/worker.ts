@@ -3,6 +3,7 @@
 //
 //   node worker.js '{"mode":"node-upload","file":"…","size":…,"emu":{…},"partSize":…,"parallel":…}'
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -133,7 +134,10 @@ function request(blueprint: Blueprint, body?: Buffer, retried = false): Promise<
 	});
 }
 
-/** (b) The same flow and parts as the node, with Node's http and a file handle: this machine's ceiling. */
+/**
+ * (b) The same flow and parts as the node, with Node's http and a file handle: this machine's ceiling.
+ * Like the node, it checks each part's ETag against the MD5 of the part's bytes.
+ */
 async function plainUpload(task: WorkerTask): Promise<number> {
 	const { emu, size, partSize, parallel } = task;
 	levelPageCache(task.warm ?? []);
@@ -206,6 +210,10 @@ async function plainFile(
 			const answer = await request(urls[index], buffer);
 			if (answer.status !== 200) throw new Error(`part ${index + 1}: ${answer.status}`);
 			etags[index] = answer.headers.etag as string;
+			// The same check as the node's: the ETag is the MD5 of the bytes sent.
+			if (etags[index].replace(/"/g, '') !== createHash('md5').update(buffer).digest('hex')) {
+				throw new Error(`part ${index + 1}: the ETag is not the MD5 of its bytes`);
+			}
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
