@@ -156,6 +156,39 @@ function processOf(deployment: Deployment): Map<string, string> {
 }
 
 /**
+ * What a trigger node put out in the finished executions of its workflow after `afterId`: package
+ * ID → the execution of each item that carried it. Every finished execution must have succeeded.
+ */
+async function triggerItems(database: string, workflowId: string, triggerNode: string, afterId: number): Promise<{ done: Execution[]; seen: Map<string, string[]> }> {
+	const done = (await executions(database, workflowId, afterId)).filter((e) => FINISHED.has(e.status));
+	const seen = new Map<string, string[]>();
+	for (const execution of done) {
+		const data = await executionData(database, execution.id);
+		assert.equal(execution.status, 'success', JSON.stringify(data.resultData.error ?? {}));
+		const items = data.resultData.runData[triggerNode]?.[0]?.data?.main?.[0] ?? [];
+		for (const item of items) {
+			const id = String(item.json.id);
+			seen.set(id, [...(seen.get(id) ?? []), execution.id]);
+		}
+	}
+	return { done, seen };
+}
+
+/** Each package in exactly one item of one execution, no other package, and every execution run on a worker. */
+function assertOncePerPackageOnWorkers(label: string, deployment: Deployment, packages: string[], done: Execution[], seen: Map<string, string[]>): void {
+	const ranByProcess = processOf(deployment);
+	const by = done.map((e) => `${e.id}:${ranByProcess.get(e.id) ?? '?'}`);
+	console.log(`# ${label} executions (id:process): ${by.join(', ')}; packages → executions: ${JSON.stringify(Object.fromEntries(seen))}`);
+	for (const id of packages) {
+		assert.deepEqual(seen.get(id)?.length, 1, `${label}: portal package ${id} appeared in ${JSON.stringify(seen.get(id) ?? [])}`);
+	}
+	assert.deepEqual([...seen.keys()].sort(), [...packages].sort(), `${label}: emitted only the portal packages`);
+	for (const execution of done) {
+		assert.ok(ranByProcess.get(execution.id)?.startsWith('worker-'), `${label}: execution ${execution.id} did not run on a worker`);
+	}
+}
+
+/**
  * The load: 8 webhook calls at once, each a different file through Upload → Download; then every
  * check of issue #15 item 2. Returns the figures of the run.
  */
@@ -423,17 +456,7 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 			let seen: Map<string, string[]> = new Map();
 			let done: Execution[] = [];
 			for (;;) {
-				done = (await executions('n8n_queue', 'masvExPortalToIntegration', triggerAfterId)).filter((e) => FINISHED.has(e.status));
-				seen = new Map();
-				for (const execution of done) {
-					const data = await executionData('n8n_queue', execution.id);
-					assert.equal(execution.status, 'success', JSON.stringify(data.resultData.error ?? {}));
-					const items = data.resultData.runData['When a portal upload is finalized']?.[0]?.data?.main?.[0] ?? [];
-					for (const item of items) {
-						const id = String(item.json.id);
-						seen.set(id, [...(seen.get(id) ?? []), execution.id]);
-					}
-				}
+				({ done, seen } = await triggerItems('n8n_queue', 'masvExPortalToIntegration', 'When a portal upload is finalized', triggerAfterId));
 				if (portalPackages.every((id) => seen.has(id))) break;
 				if (Date.now() - started > TRIGGER_WAIT_MS) break;
 				await sleep(2000);
@@ -449,16 +472,7 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 			await sleep(3000);
 			const later = (await executions('n8n_queue', 'masvExPortalToIntegration', triggerAfterId)).filter((e) => !done.some((d) => d.id === e.id));
 			assert.deepEqual(later, [], 'a later poll started another execution');
-			const ranByProcess = processOf(deployment);
-			const by = done.map((e) => `${e.id}:${ranByProcess.get(e.id) ?? '?'}`);
-			console.log(`# trigger executions (id:process): ${by.join(', ')}; packages → executions: ${JSON.stringify(Object.fromEntries(seen))}`);
-			for (const id of portalPackages) {
-				assert.deepEqual(seen.get(id)?.length, 1, `portal package ${id} appeared in ${JSON.stringify(seen.get(id) ?? [])}`);
-			}
-			assert.deepEqual([...seen.keys()].sort(), [...portalPackages].sort(), 'the trigger emitted only the portal packages');
-			for (const execution of done) {
-				assert.ok(ranByProcess.get(execution.id)?.startsWith('worker-'), `trigger execution ${execution.id} did not run on a worker`);
-			}
+			assertOncePerPackageOnWorkers('trigger', deployment, portalPackages, done, seen);
 			// MASV moved the bytes: each package sent once, its file in the integration byte for byte.
 			const emu = session.emulator;
 			for (const id of portalPackages) {
