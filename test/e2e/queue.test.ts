@@ -9,8 +9,9 @@
 // comparison. Each run checks which process ran which execution, that every package was finalized
 // exactly once and that every file came back byte for byte, and records each process's peak RSS.
 // Also: the polling MASV Trigger in queue mode (examples/portal-uploads-to-integration.json: portal
-// upload → trigger → Send to Integration, no byte through n8n), and what a file larger than
-// `database` mode allows does, upstream and in the node.
+// upload → trigger → Send to Integration, no byte through n8n) and the MASV Webhook Trigger on the
+// same portal uploads (the main takes MASV's deliveries, workers run the executions), and what a
+// file larger than `database` mode allows does, upstream and in the node.
 //
 //   E2E_QUEUE_FILE_MIB=N      size of each of the 8 files (default 16; the README figures use 64)
 //   E2E_QUEUE_CONCURRENCY=N   n8n worker --concurrency (default 5; the README figures use 10)
@@ -49,6 +50,10 @@ const FILES = 8;
 const DB_LIMIT_MIB = FILE_MIB + 8;
 const OVERSIZE = (DB_LIMIT_MIB + 1) * MIB;
 const PORTAL_FILES = 3;
+/** The MASV Webhook Trigger's workflow of the real-n8n trigger test, here in queue mode. */
+const WEBHOOK_WORKFLOW_FILE = join(REPO, 'test/e2e/trigger-workflows/e2e-webhook-trigger.json');
+const WEBHOOK_WORKFLOW = 'masvE2eWebhookTrigger';
+const WEBHOOK_TRIGGER = 'MASV Webhook Trigger';
 /**
  * Executions a worker runs at once (`n8n worker --concurrency`). By default below the 8 of the load,
  * so that one worker cannot take all of them: the test shows both at work every time, not by chance.
@@ -153,6 +158,39 @@ function processOf(deployment: Deployment): Map<string, string> {
 		for (const id of executionsStartedBy(worker.config.logFile)) map.set(id, worker.name);
 	}
 	return map;
+}
+
+/**
+ * What a trigger node put out in the finished executions of its workflow after `afterId`: package
+ * ID → the execution of each item that carried it. Every finished execution must have succeeded.
+ */
+async function triggerItems(database: string, workflowId: string, triggerNode: string, afterId: number): Promise<{ done: Execution[]; seen: Map<string, string[]> }> {
+	const done = (await executions(database, workflowId, afterId)).filter((e) => FINISHED.has(e.status));
+	const seen = new Map<string, string[]>();
+	for (const execution of done) {
+		const data = await executionData(database, execution.id);
+		assert.equal(execution.status, 'success', JSON.stringify(data.resultData.error ?? {}));
+		const items = data.resultData.runData[triggerNode]?.[0]?.data?.main?.[0] ?? [];
+		for (const item of items) {
+			const id = String(item.json.id);
+			seen.set(id, [...(seen.get(id) ?? []), execution.id]);
+		}
+	}
+	return { done, seen };
+}
+
+/** Each package in exactly one item of one execution, no other package, and every execution run on a worker. */
+function assertOncePerPackageOnWorkers(label: string, deployment: Deployment, packages: string[], done: Execution[], seen: Map<string, string[]>): void {
+	const ranByProcess = processOf(deployment);
+	const by = done.map((e) => `${e.id}:${ranByProcess.get(e.id) ?? '?'}`);
+	console.log(`# ${label} executions (id:process): ${by.join(', ')}; packages → executions: ${JSON.stringify(Object.fromEntries(seen))}`);
+	for (const id of packages) {
+		assert.deepEqual(seen.get(id)?.length, 1, `${label}: portal package ${id} appeared in ${JSON.stringify(seen.get(id) ?? [])}`);
+	}
+	assert.deepEqual([...seen.keys()].sort(), [...packages].sort(), `${label}: emitted only the portal packages`);
+	for (const execution of done) {
+		assert.ok(ranByProcess.get(execution.id)?.startsWith('worker-'), `${label}: execution ${execution.id} did not run on a worker`);
+	}
 }
 
 /**
@@ -299,7 +337,11 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 		let triggerAfterId = 0;
 
 		before(async () => {
-			const workflows: WorkflowFile[] = [...readWorkflowDir(QUEUE_WORKFLOWS_DIR), readWorkflow(join(EXAMPLES_DIR, 'portal-uploads-to-integration.json'))];
+			const workflows: WorkflowFile[] = [
+				...readWorkflowDir(QUEUE_WORKFLOWS_DIR),
+				readWorkflow(join(EXAMPLES_DIR, 'portal-uploads-to-integration.json')),
+				readWorkflow(WEBHOOK_WORKFLOW_FILE),
+			];
 			session = await openSession({
 				version: VERSION,
 				workDir,
@@ -309,11 +351,14 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 					'Upload to the portal': { subdomain: emulator.seed.portalSubdomain },
 					'When a portal upload is finalized': { portalId: { __rl: true, mode: 'id', value: emulator.seed.portalId } },
 					'Send to cloud storage': { integrationId: { __rl: true, mode: 'id', value: emulator.seed.cloudConnections.s3OutId } },
+					[WEBHOOK_TRIGGER]: { portalIds: [emulator.seed.portalId] },
 				}),
 				log: (line) => console.log(`# ${line}`),
 			});
 			writeSources(session.filesDir);
-			await publishWorkflows(postgres!, 'n8n_queue', ['masvQueueLoad', 'masvQueueDownload', 'masvQueuePortalUpload', 'masvExPortalToIntegration']);
+			// Every attempt of a MASV webhook delivery arrives twice at the same moment.
+			session.emulator.admin.setConfig({ webhookCopies: 2 });
+			await publishWorkflows(postgres!, 'n8n_queue', ['masvQueueLoad', 'masvQueueDownload', 'masvQueuePortalUpload', 'masvExPortalToIntegration', WEBHOOK_WORKFLOW]);
 		});
 
 		after(async () => {
@@ -335,8 +380,14 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 				assert.ok(Date.now() - t < 240_000, `the example workflow was not activated:\n${tail(readFileSync(session.config.logFile, 'utf8'))}`);
 				await sleep(250);
 			}
+			// The webhook trigger's activation ends with its MASV webhook attached to the portal.
+			const attached = () => session.emulator.core.state.portals.get(session.emulator.seed.portalId)?.data.custom_webhooks as unknown[] | undefined;
+			while (!attached()?.length) {
+				assert.ok(Date.now() - t < 240_000, `the MASV webhook was not attached to the portal:\n${tail(readFileSync(session.config.logFile, 'utf8'))}`);
+				await sleep(250);
+			}
 			await sleep(1000);
-			console.log(`# webhooks registered and the trigger activated ${Date.now() - t} ms after the start`);
+			console.log(`# webhooks registered and the triggers activated ${Date.now() - t} ms after the start`);
 		});
 
 		it('portal uploads by a client (3 webhook-started executions, on workers)', async () => {
@@ -423,17 +474,7 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 			let seen: Map<string, string[]> = new Map();
 			let done: Execution[] = [];
 			for (;;) {
-				done = (await executions('n8n_queue', 'masvExPortalToIntegration', triggerAfterId)).filter((e) => FINISHED.has(e.status));
-				seen = new Map();
-				for (const execution of done) {
-					const data = await executionData('n8n_queue', execution.id);
-					assert.equal(execution.status, 'success', JSON.stringify(data.resultData.error ?? {}));
-					const items = data.resultData.runData['When a portal upload is finalized']?.[0]?.data?.main?.[0] ?? [];
-					for (const item of items) {
-						const id = String(item.json.id);
-						seen.set(id, [...(seen.get(id) ?? []), execution.id]);
-					}
-				}
+				({ done, seen } = await triggerItems('n8n_queue', 'masvExPortalToIntegration', 'When a portal upload is finalized', triggerAfterId));
 				if (portalPackages.every((id) => seen.has(id))) break;
 				if (Date.now() - started > TRIGGER_WAIT_MS) break;
 				await sleep(2000);
@@ -449,16 +490,7 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 			await sleep(3000);
 			const later = (await executions('n8n_queue', 'masvExPortalToIntegration', triggerAfterId)).filter((e) => !done.some((d) => d.id === e.id));
 			assert.deepEqual(later, [], 'a later poll started another execution');
-			const ranByProcess = processOf(deployment);
-			const by = done.map((e) => `${e.id}:${ranByProcess.get(e.id) ?? '?'}`);
-			console.log(`# trigger executions (id:process): ${by.join(', ')}; packages → executions: ${JSON.stringify(Object.fromEntries(seen))}`);
-			for (const id of portalPackages) {
-				assert.deepEqual(seen.get(id)?.length, 1, `portal package ${id} appeared in ${JSON.stringify(seen.get(id) ?? [])}`);
-			}
-			assert.deepEqual([...seen.keys()].sort(), [...portalPackages].sort(), 'the trigger emitted only the portal packages');
-			for (const execution of done) {
-				assert.ok(ranByProcess.get(execution.id)?.startsWith('worker-'), `trigger execution ${execution.id} did not run on a worker`);
-			}
+			assertOncePerPackageOnWorkers('trigger', deployment, portalPackages, done, seen);
 			// MASV moved the bytes: each package sent once, its file in the integration byte for byte.
 			const emu = session.emulator;
 			for (const id of portalPackages) {
@@ -474,10 +506,50 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 			}
 		});
 
-		// Hook for the webhook trigger (issue #10, branch `triggers`): activate a workflow with
-		// masvWebhookTrigger here, register it with the emulator, finalize packages and assert, as for
-		// the polling trigger above, one item per package in one execution each, run on a worker.
-		it.todo('masvWebhookTrigger (#10) in queue mode: each package in exactly one item of one execution, run on a worker');
+		it('masvWebhookTrigger in queue mode: one MASV webhook at the main\'s production URL; each portal package in exactly one item of one execution, run on a worker, though every delivery came twice at once and one again', async () => {
+			assert.ok(deployment, 'the deployment did not start');
+			assert.equal(portalPackages.length, PORTAL_FILES, 'the portal uploads did not run');
+			const emu = session.emulator;
+			const t = Date.now();
+
+			// Registered once, by the main, at n8n's production webhook URL (WEBHOOK_URL: the main's port).
+			const hooks = [...emu.core.state.webhooks.values()];
+			assert.equal(hooks.length, 1, JSON.stringify(hooks));
+			const registrations = emu.requests({ kind: 'api', method: 'POST', path: `/v1/teams/${emu.teamId}/custom_webhooks` });
+			assert.deepEqual(
+				registrations.map((r) => r.status),
+				[201],
+			);
+			const webhookId = session.workflows.find((w) => w.id === WEBHOOK_WORKFLOW)?.nodes.find((n) => n.name === WEBHOOK_TRIGGER)?.webhookId;
+			assert.equal(hooks[0].data.url, `${deployment.main.url}/webhook/${String(webhookId)}/webhook`);
+
+			// MASV's deliveries of the portal uploads: one event per package, each attempt sent twice
+			// at once, all answered 200 by the main; then one event sent again.
+			await emu.admin.idle();
+			const deliveries = emu.admin.webhookDeliveries().filter((d) => d.webhookId === hooks[0].id);
+			assert.deepEqual(
+				deliveries.map((d) => (d.body.object as { id: string }).id).sort(),
+				[...portalPackages].sort(),
+			);
+			for (const delivery of deliveries) {
+				assert.equal(delivery.body.event_type, 'package.finalized');
+				assert.deepEqual(delivery.statuses, [200, 200], `event ${delivery.id}: ${JSON.stringify(delivery.statuses)}`);
+			}
+			const again = await emu.admin.redeliverWebhook(deliveries[0].id);
+			assert.deepEqual(again.statuses, [200, 200, 200, 200], `event ${again.id} sent again: ${JSON.stringify(again.statuses)}`);
+
+			let done: Execution[] = [];
+			let seen = new Map<string, string[]>();
+			while (done.length < PORTAL_FILES && Date.now() - t < 60_000) {
+				await sleep(500);
+				({ done, seen } = await triggerItems('n8n_queue', WEBHOOK_WORKFLOW, WEBHOOK_TRIGGER, triggerAfterId));
+			}
+			await sleep(3000); // room for a repeated execution to show up
+			({ done, seen } = await triggerItems('n8n_queue', WEBHOOK_WORKFLOW, WEBHOOK_TRIGGER, triggerAfterId));
+			const all = await executions('n8n_queue', WEBHOOK_WORKFLOW, triggerAfterId);
+			assert.equal(all.length, PORTAL_FILES, `executions of the webhook workflow: ${JSON.stringify(all)}`);
+			assertOncePerPackageOnWorkers('webhook trigger', deployment, portalPackages, done, seen);
+		});
 
 		it(`filesystem binary mode on a shared folder: ${FILES} × ${FILE_MIB} MiB up and back down at once, over both workers`, async () => {
 			await deployment?.stop();
