@@ -23,11 +23,13 @@ export const EVENT_MEMORY_MS = 24 * 3600 * 1000;
 export const MAX_EVENTS = 1000;
 
 /**
- * Event IDs a trigger has taken, per workflow and node, in this n8n process. MASV attempts each
- * event up to 5 times, and two attempts can arrive at the same moment. n8n runs each delivery with
- * its own copy of the workflow's static data, read before the other delivery saved its own, so the
- * static data alone cannot see a copy that is being handled right now. This map can: an ID is
- * taken here before the first `await` of a delivery. The static data keeps the IDs across restarts.
+ * Event IDs a trigger has taken, per workflow and node, in the memory of this n8n instance. MASV
+ * attempts each event up to 5 times, and two attempts can arrive at the same moment. n8n runs each
+ * delivery with its own copy of the workflow's static data, read before the other delivery saved
+ * its own, so the static data alone cannot see a copy that is being handled right now. This map
+ * can: an ID is taken here before the first `await` of a delivery. The static data is meant to keep
+ * the IDs across restarts, but n8n 2.40.7 was not seen saving it after a webhook call (README,
+ * "Limits of the duplicate check").
  */
 const taken = new Map<string, Map<string, number>>();
 
