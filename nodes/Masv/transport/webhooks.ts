@@ -119,14 +119,16 @@ async function changePortalWebhooks(
 	return true;
 }
 
+/** The answers of a team's webhook routes read as "custom webhooks are off for this team". */
+export const WEBHOOKS_OFF_STATUSES = [402, 403];
+
 /**
  * Whether a failed webhook call means the team may not use custom webhooks. MASV enables them per
  * team (§13.1) and does not document the refusal; a 402 or 403 on the team's webhook routes is
  * taken as that answer.
  */
 export function isWebhooksFeatureRefusal(error: unknown): boolean {
-	const status = Number((error as { httpCode?: unknown }).httpCode);
-	return status === 402 || status === 403;
+	return WEBHOOKS_OFF_STATUSES.includes(Number((error as { httpCode?: unknown }).httpCode));
 }
 
 /** Whether a failed MASV call answered 404. */

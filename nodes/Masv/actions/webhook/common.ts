@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode, INodeProperties } from 'n8n-workflow';
 
 import { listParameter } from '../../shared/items';
+import { WEBHOOKS_OFF_STATUSES } from '../../transport/webhooks';
 
 /** The events MASV documents for custom webhooks (docs/masv-api.md §13.1). */
 export const WEBHOOK_EVENTS = [
@@ -16,7 +17,9 @@ export const WEBHOOK_EVENTS = [
 export const WEBHOOKS_OFF_HINT =
 	'Custom webhooks may not be enabled for this MASV team: MASV turns them on per team on request. The polling MASV Trigger works without them.';
 
-export const WEBHOOK_HINTS: Partial<Record<number, string>> = { 402: WEBHOOKS_OFF_HINT, 403: WEBHOOKS_OFF_HINT };
+export const WEBHOOK_HINTS: Partial<Record<number, string>> = Object.fromEntries(
+	WEBHOOKS_OFF_STATUSES.map((status) => [status, WEBHOOKS_OFF_HINT]),
+);
 
 /** The Additional Fields of a webhook, as the user enters them. */
 export interface WebhookFields {
