@@ -1,5 +1,5 @@
 // The part planner, the part cutter and the memory ceiling, alone.
-import { bufferParts, cutParts, DEFAULT_MAX_MEMORY, DEFAULT_PART_LIMITS, DEFAULT_PART_SIZE, fitToMemory, MAX_PART_BUFFER, MIB, partRange, planParts } from '../../nodes/Masv/transfer/parts';
+import { bufferParts, cutParts, DEFAULT_MAX_MEMORY, DEFAULT_PART_LIMITS, DEFAULT_PART_SIZE, fitToMemory, freeChunk, MAX_PART_BUFFER, MIB, partRange, planParts } from '../../nodes/Masv/transfer/parts';
 import type { Part, PartPlan } from '../../nodes/Masv/transfer/parts';
 import { addFileLimits, chunkExtras, createBlueprintOf, parseUploadId } from '../../nodes/Masv/transfer/uploadApi';
 
@@ -143,6 +143,101 @@ describe('cutParts', () => {
 		expect(parts.map((p) => p.body.length)).toEqual([5 * MIB, 5 * MIB, 2 * MIB + 5]);
 		expect(parts[1].body.buffer).toBe(data.buffer);
 		expect(() => [...bufferParts(data.subarray(1), plan)]).toThrow(/holds/);
+	});
+});
+
+/** Whether this Node.js can free an ArrayBuffer's memory at once (22 and later). */
+const canTransfer = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === 'function';
+
+/**
+ * A chunk whose memory behaves as on Node.js 22+ even on Node.js 20: its ArrayBuffer gets a
+ * `transfer` that really detaches it (through structuredClone), and records the calls.
+ */
+function ownChunk(bytes: Buffer, calls: number[]): Buffer {
+	const chunk = Buffer.from(new ArrayBuffer(bytes.length));
+	bytes.copy(chunk);
+	Object.defineProperty(chunk.buffer, 'transfer', {
+		value(this: ArrayBuffer, length?: number) {
+			calls.push(length ?? -1);
+			structuredClone(this, { transfer: [this] });
+			return new ArrayBuffer(0);
+		},
+	});
+	return chunk;
+}
+
+describe('freeing read chunks (docs/architecture.md, "Read chunks and the garbage collector")', () => {
+	it('frees a chunk that owns its memory, and nothing that shares memory or is larger than a read', () => {
+		const calls: number[] = [];
+		const chunk = ownChunk(Buffer.alloc(MIB, 1), calls);
+		expect(freeChunk(chunk, MIB)).toBe(true);
+		expect(calls).toEqual([0]);
+		expect(chunk.length).toBe(0);
+		expect(chunk.buffer.byteLength).toBe(0);
+
+		const whole = ownChunk(Buffer.alloc(2 * MIB, 2), calls);
+		expect(freeChunk(whole.subarray(0, MIB), 2 * MIB)).toBe(false); // a view into a larger buffer
+		expect(freeChunk(whole.subarray(MIB), 2 * MIB)).toBe(false);
+		expect(freeChunk(whole, MIB)).toBe(false); // larger than the reads asked for: a whole binary
+		expect(freeChunk(ownChunk(Buffer.alloc(1000), calls), MIB)).toBe(false); // small: may be pooled
+		expect(freeChunk(Buffer.from('pooled'), MIB)).toBe(false);
+		expect(calls).toEqual([0]);
+		expect(whole.length).toBe(2 * MIB);
+	});
+
+	(canTransfer ? it : it.skip)('frees a real chunk on this Node.js (22 and later)', () => {
+		const chunk = Buffer.allocUnsafeSlow(MIB);
+		expect(freeChunk(chunk, MIB)).toBe(true);
+		expect(chunk.length).toBe(0);
+	});
+
+	it('on a Node.js without ArrayBuffer.transfer, leaves the chunk to the collector', () => {
+		const chunk = Buffer.from(new ArrayBuffer(MIB));
+		Object.defineProperty(chunk.buffer, 'transfer', { value: undefined });
+		expect(freeChunk(chunk, MIB)).toBe(false);
+		expect(chunk.length).toBe(MIB);
+	});
+
+	it('cutParts frees each chunk once all of it is copied, and the parts keep their bytes', async () => {
+		const data = Buffer.alloc(11 * MIB + 3);
+		for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
+		const plan = planParts(data.length, 5 * MIB);
+		const calls: number[] = [];
+		const chunks: Buffer[] = [];
+		async function* owned() {
+			for await (const piece of chunksOf(data, [MIB, 3 * MIB + 7])) {
+				const chunk = ownChunk(piece, calls);
+				chunks.push(chunk);
+				yield chunk;
+			}
+		}
+		const copies: Buffer[] = [];
+		for await (const part of cutParts(owned(), plan, undefined, 4 * MIB)) {
+			copies.push(Buffer.from(part.body));
+			part.release?.();
+		}
+		expect(Buffer.concat(copies).equals(data)).toBe(true);
+		// Chunks split across two parts are not freed (their rest was kept as a view); all others are.
+		const freed = chunks.filter((chunk) => chunk.length === 0).length;
+		expect(freed).toBe(calls.length);
+		expect(freed).toBeGreaterThan(chunks.length / 2);
+		expect(freed).toBeLessThan(chunks.length);
+	});
+
+	it('cutParts frees nothing unless asked, and never a chunk passed on as a part', async () => {
+		const data = Buffer.alloc(10 * MIB, 9);
+		const plan = planParts(data.length, 5 * MIB);
+		const calls: number[] = [];
+		for await (const part of cutParts((async function* () {
+			for await (const piece of chunksOf(data, [MIB])) yield ownChunk(piece, calls);
+		})(), plan)) part.release?.();
+		expect(calls).toEqual([]);
+		const bodies: Buffer[] = [];
+		for await (const part of cutParts((async function* () {
+			for await (const piece of chunksOf(data, [5 * MIB])) yield ownChunk(piece, calls);
+		})(), plan, undefined, 5 * MIB)) bodies.push(part.body);
+		expect(calls).toEqual([]);
+		expect(Buffer.concat(bodies).equals(data)).toBe(true);
 	});
 });
 

@@ -168,16 +168,45 @@ export class PartBuffers {
 	}
 }
 
+/** Chunks smaller than this may sit in Node.js's shared 8 KiB pool: never freed. */
+const SMALLEST_FREED_CHUNK = 64 * 1024;
+
+/**
+ * Gives a read chunk's memory back at once, after its bytes were copied into a part buffer, instead
+ * of leaving it to V8's garbage collector. n8n's binary stream allocates fresh memory for every
+ * chunk it reads (a whole file's worth per upload); left to the collector, that memory drives V8
+ * into a full collection of n8n's heap every few dozen MiB (docs/architecture.md, "Read chunks and
+ * the garbage collector"). `ArrayBuffer.prototype.transfer(0)` detaches the chunk's memory and
+ * frees it now (Node.js 22 and later; on Node.js 20 the chunk is left to the collector).
+ *
+ * Only a chunk that owns all of its memory and is no larger than the reads asked for is freed: a
+ * view into a larger buffer, a pooled small buffer or a whole binary handed out as one chunk is
+ * left alone. The chunk reads as empty afterwards. Returns whether it was freed.
+ */
+export function freeChunk(chunk: Uint8Array, largestRead: number): boolean {
+	const memory = chunk.buffer as ArrayBufferLike & { transfer?: (length?: number) => ArrayBuffer };
+	if (typeof memory.transfer !== 'function') return false;
+	if (chunk.byteOffset !== 0 || chunk.byteLength !== memory.byteLength) return false;
+	if (chunk.byteLength < SMALLEST_FREED_CHUNK || chunk.byteLength > largestRead) return false;
+	memory.transfer(0);
+	return true;
+}
+
 /**
  * Cuts a stream of buffers of any sizes into the exact parts of a plan, one at a time: the source is
  * only read when the consumer asks for the next part, so at most one part is being assembled.
  * A chunk that lines up with a part is passed on without copying. Throws when the source holds
  * fewer or more bytes than the plan says.
+ *
+ * With `freeReads` (the largest chunk the source was asked to read), a chunk whose bytes were all
+ * copied into a part is freed at once (`freeChunk`): for a source whose chunks nobody else holds,
+ * such as the stream the node opened on a binary for itself.
  */
 export async function* cutParts(
 	source: AsyncIterable<Buffer | Uint8Array>,
 	plan: PartPlan,
 	buffers = new PartBuffers(Math.min(plan.partSize, plan.size)),
+	freeReads = 0,
 ): AsyncGenerator<Part> {
 	let partNumber = 1;
 	let pending: Buffer | undefined; // bytes read but not yet given out
@@ -223,6 +252,7 @@ export async function* cutParts(
 				chunk.copy(body, filled, 0, take);
 				filled += take;
 				if (take < chunk.length) pending = chunk.subarray(take);
+				else if (freeReads > 0) freeChunk(chunk, freeReads);
 			}
 			body ??= Buffer.alloc(0);
 			yield { partNumber, body, release };

@@ -354,8 +354,10 @@ async function uploadParts(
 	} else {
 		const stream = await request.source.open(READ_BUFFER_SIZE);
 		// A run's shared buffers are whole parts (any file of the run can use them); a file on its own
-		// needs none larger than itself.
-		parts = cutParts(stream, plan, request.partBuffers?.(plan.partSize) ?? new PartBuffers(Math.min(plan.partSize, plan.size)));
+		// needs none larger than itself. The stream was opened for this upload alone: its chunks are
+		// freed as soon as they are copied.
+		const buffers = request.partBuffers?.(plan.partSize) ?? new PartBuffers(Math.min(plan.partSize, plan.size));
+		parts = cutParts(stream, plan, buffers, READ_BUFFER_SIZE);
 	}
 	progress.start();
 	// The next part is read while the parts in flight are being sent (one part read ahead), not
