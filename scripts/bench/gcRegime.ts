@@ -3,7 +3,8 @@
 // A process with a JS heap of about n8n's size (~40 MB) reads FILE the way the node must read a
 // binary from n8n's store (`getBinaryStream`, i.e. fs.createReadStream: a fresh 1 MiB buffer per
 // chunk), copies it into 5 reused 16 MiB part buffers and holds each part for PART_HOLD_MS (a PUT).
-// Then the same with the part buffers filled by reads into them (no fresh memory per chunk), which
+// Then the same with each chunk freed as soon as it is copied (the node's `freeChunk`, what the node
+// does since), and with the part buffers filled by reads into them (no fresh memory per chunk), which
 // no n8n helper offers. Each is run as is and after one full collection forced a second in (as when
 // n8n's process collects during an upload). Prints full collections and CPU time per run.
 //
@@ -16,11 +17,15 @@ import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
+import { freeChunk } from '../../nodes/Masv/transfer/parts';
+
 const MIB = 1024 * 1024;
 const PART = 16 * MIB;
 const HOLD_MS = Number(process.env.PART_HOLD_MS ?? 100);
 
-async function read(file: string, how: 'stream' | 'reused', forceFullGc: boolean): Promise<void> {
+type How = 'stream' | 'freed' | 'reused';
+
+async function read(file: string, how: How, forceFullGc: boolean): Promise<void> {
 	const ballast: unknown[] = [];
 	for (let i = 0; i < 380_000; i++) ballast.push({ i, s: `x${i}`, a: [i] });
 	let major = 0;
@@ -47,12 +52,14 @@ async function read(file: string, how: 'stream' | 'reused', forceFullGc: boolean
 		inFlight.add(done);
 		while (pool.length === 0) await Promise.race(inFlight);
 	};
-	if (how === 'stream') {
+	let freed = 0;
+	if (how !== 'reused') {
 		let part = pool.pop() as Buffer<ArrayBuffer>;
 		let filled = 0;
 		for await (const chunk of fs.createReadStream(file, { highWaterMark: MIB }) as AsyncIterable<Buffer>) {
 			chunk.copy(part, filled);
 			filled += chunk.length;
+			if (how === 'freed' && freeChunk(chunk, MIB)) freed++;
 			if (filled === PART) {
 				await send(part);
 				part = pool.pop() as Buffer<ArrayBuffer>;
@@ -71,7 +78,12 @@ async function read(file: string, how: 'stream' | 'reused', forceFullGc: boolean
 	}
 	await Promise.all(inFlight);
 	const used = process.cpuUsage(cpu);
-	const label = `${how === 'stream' ? 'fresh 1 MiB chunks' : 'reads into reused buffers'}${forceFullGc ? ', one full GC at 1 s' : ''}`;
+	const labels: Record<How, string> = {
+		stream: 'fresh 1 MiB chunks',
+		freed: `fresh 1 MiB chunks, each freed once copied (${freed} freed)`,
+		reused: 'reads into reused buffers',
+	};
+	const label = `${labels[how]}${forceFullGc ? ', one full GC at 1 s' : ''}`;
 	process.stdout.write(
 		`${process.version} ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s, user CPU ${(used.user / 1e6).toFixed(2)} s, full GCs ${major}, heap ${(process.memoryUsage().heapUsed / MIB).toFixed(0)} MB${ballast.length ? '' : ''}\n`,
 	);
@@ -80,9 +92,9 @@ async function read(file: string, how: 'stream' | 'reused', forceFullGc: boolean
 async function main(): Promise<void> {
 	const [file, how, force] = process.argv.slice(2);
 	if (!file) throw new Error('usage: gcRegime.js FILE');
-	if (how) return await read(file, how as 'stream' | 'reused', force === 'force');
+	if (how) return await read(file, how as How, force === 'force');
 	// Each case in a fresh process, so that none inherits another's heap limits.
-	for (const mode of ['stream', 'reused']) {
+	for (const mode of ['stream', 'freed', 'reused']) {
 		for (const forced of ['', 'force']) {
 			spawnSync(process.execPath, [__filename, file, mode, forced], { stdio: 'inherit' });
 		}
