@@ -4,6 +4,7 @@
 # without it (a half install) is removed and redone. Concurrent runs wait on a lock.
 #
 #   scripts/e2e/install-n8n.sh [n8n-version]      default: $N8N_VERSION or the tested 2.x
+#   scripts/e2e/install-n8n.sh --node-only         only the Node.js 24 that n8n 2.x runs on; prints its bin folder
 #
 # scripts/e2e/install-n8n.sh is the entry point; it runs this file (tools/n8n/install-n8n.sh).
 #
@@ -20,6 +21,8 @@ source "$here/versions.sh"
 # shellcheck source=npm-steps.sh
 source "$here/npm-steps.sh"
 
+node_only=false
+if [ "${1:-}" = "--node-only" ]; then node_only=true; shift; fi
 version="${1:-${N8N_VERSION:-$N8N_DEFAULT_VERSION}}"
 cache="$(masv_e2e_cache)"
 node_dir="$cache/node-$NODE24_VERSION"
@@ -86,6 +89,15 @@ install_n8n() {
 	touch "$n8n_dir/.installed"
 	log "n8n@$version installed in $((SECONDS - started)) s"
 }
+
+if $node_only; then
+	(
+		flock 9
+		install_node
+	) 9>"$cache/.install.lock"
+	masv_node24_bin
+	exit 0
+fi
 
 (
 	flock 9
