@@ -57,3 +57,52 @@ describe('emulator slow link', () => {
 		}
 	});
 });
+
+describe('emulator slow link: byte order', () => {
+	it('delivers every byte in order, even when the clock moves within one turn of the event loop', async () => {
+		const { createServer, connect } = await import('node:net');
+		const { createHash } = await import('node:crypto');
+		const { startLink } = await import('../../tools/emulator/link');
+		const size = 4 * 1024 * 1024;
+		// A sink that answers with the SHA-256 of the first `size` bytes it receives.
+		const sink = createServer((socket) => {
+			const hash = createHash('sha256');
+			let received = 0;
+			socket.on('data', (chunk: Buffer) => {
+				hash.update(chunk);
+				received += chunk.length;
+				if (received === size) socket.end(hash.digest('hex'));
+			});
+		});
+		await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+		const link = await startLink('127.0.0.1', sink.address() as import('node:net').AddressInfo, { rttMs: 200, initialWindowBytes: 0 });
+		// Each reading of the clock is a millisecond later than the last: chunks relayed in the same
+		// turn of the event loop then get different delays, as on a busy machine.
+		const realNow = Date.now.bind(Date);
+		let skew = 0;
+		const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + skew++);
+		try {
+			const body = Buffer.alloc(size);
+			for (let i = 0; i < body.length; i += 4) body.writeUInt32LE(i, i);
+			const expected = createHash('sha256').update(body).digest('hex');
+			const received = await Promise.all(
+				[1, 2, 3].map(
+					() =>
+						new Promise<string>((resolve, reject) => {
+							const socket = connect(link.port, '127.0.0.1');
+							let answer = '';
+							socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+							socket.on('end', () => resolve(answer));
+							socket.on('error', reject);
+							for (let i = 0; i < body.length; i += 64 * 1024) socket.write(body.subarray(i, i + 64 * 1024));
+						}),
+				),
+			);
+			expect(received).toEqual([expected, expected, expected]);
+		} finally {
+			clock.mockRestore();
+			link.close();
+			sink.close();
+		}
+	}, 30_000);
+});

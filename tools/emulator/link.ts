@@ -121,11 +121,29 @@ class Direction {
 		});
 	}
 
-	/** Runs `action` half a round trip after it is sent (not before the connection is set up), in order. */
+	/**
+	 * Runs `action` half a round trip after it is sent (not before the connection is set up), in order.
+	 * One timer drains a queue in order: a timer per action could run them out of order (two timers
+	 * set up in the same turn of the event loop with different delays for the same due time fire
+	 * shortest delay first), and reordered chunks are corrupted bytes.
+	 */
 	private after(action: () => void): void {
 		const at = Math.max(Math.max(Date.now(), this.openedAt) + this.options.rttMs / 2, this.lastDelivery);
 		this.lastDelivery = at;
-		setTimeout(action, Math.max(0, at - Date.now()));
+		this.due.push({ at, action });
+		this.schedule();
+	}
+
+	private readonly due: Array<{ at: number; action: () => void }> = [];
+	private timer: ReturnType<typeof setTimeout> | undefined;
+
+	private schedule(): void {
+		if (this.timer || this.due.length === 0) return;
+		this.timer = setTimeout(() => {
+			this.timer = undefined;
+			while (this.due.length > 0 && this.due[0].at <= Date.now()) (this.due.shift() as { action: () => void }).action();
+			this.schedule();
+		}, Math.max(0, this.due[0].at - Date.now()));
 	}
 }
 
