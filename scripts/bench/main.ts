@@ -11,7 +11,7 @@
 // upload MiB/s by part size on a BENCH_SWEEP_GIB (default 1) file: the node, a plain client that reuses its
 // connections (keep-alive) and the same plain client with a new connection per request, as n8n's helpers do.
 // BENCH_SWEEP_FIT_MIB (e.g. 256) gives each part size the most parts in flight that fit that memory instead of
-// BENCH_PARALLEL: part size × (parallel + 1) ≤ the ceiling, at most 16.
+// BENCH_PARALLEL: part size × (parallel + 1) ≤ the ceiling, at most 16. An entry "16x8" sets both (16 MiB, 8 in flight).
 //
 // Many files: BENCH_FILES (default "1000x1,100x20": count x MiB, "" for none) uploads each set into one package
 // through the node with BENCH_PARALLEL_FILES (default 16) files at once, through a plain client doing the same
@@ -34,7 +34,11 @@ const PART = Number(process.env.BENCH_PART_MIB ?? 16) * MIB;
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 4);
 const DOWNLOAD_GIB = Number(process.env.BENCH_DOWNLOAD_GIB ?? 1);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
-const PART_SWEEP = (process.env.BENCH_PART_SWEEP_MIB ?? '').split(',').filter(Boolean).map(Number);
+// "16,32" (parts in flight from BENCH_PARALLEL or BENCH_SWEEP_FIT_MIB) or "16x8,32x7" (part size x parts in flight).
+const PART_SWEEP = (process.env.BENCH_PART_SWEEP_MIB ?? '')
+	.split(',')
+	.filter(Boolean)
+	.map((entry) => entry.split('x').map(Number) as [number, number?]);
 const SWEEP_GIB = Number(process.env.BENCH_SWEEP_GIB ?? 1);
 const SWEEP_FIT_MIB = Number(process.env.BENCH_SWEEP_FIT_MIB ?? 0);
 const FILE_SETS = (process.env.BENCH_FILES ?? '1000x1,100x20')
@@ -378,29 +382,30 @@ async function partSweep(dir: string, emu: EmulatorInfo, setPrepared: (home: str
 		['plain-upload', 'plain, keep-alive'],
 		['plain-upload-fresh', 'plain, new connection per request'],
 	] as const;
-	const parallelFor = (partMib: number) => (SWEEP_FIT_MIB > 0 ? Math.max(1, Math.min(16, Math.floor(SWEEP_FIT_MIB / partMib) - 1)) : PARALLEL);
+	const fitted = (partMib: number) => (SWEEP_FIT_MIB > 0 ? Math.max(1, Math.min(16, Math.floor(SWEEP_FIT_MIB / partMib) - 1)) : PARALLEL);
 	const lines = [
 		`Upload of ${SWEEP_GIB} GiB by part size, ${SWEEP_FIT_MIB > 0 ? `as many parts in flight as fit ${SWEEP_FIT_MIB} MiB (part size × (parallel + 1))` : `${PARALLEL} parts in flight`}, median of ${RUNS} runs; ${linkLine()}.`,
 		'',
 		`| part size | parts in flight | ${modes.map(([, label]) => `${label} (MiB/s)`).join(' | ')} | node / keep-alive | node peak RSS (MiB) |`,
 		`|---:|---:|${modes.map(() => '---:').join('|')}|---:|---:|`,
 	];
-	for (const partMib of PART_SWEEP) {
+	for (const [partMib, inFlight] of PART_SWEEP) {
 		const partSize = partMib * MIB;
+		const parallel = inFlight ?? fitted(partMib);
 		const speeds: Record<string, number[]> = {};
 		const rss: number[] = [];
 		for (let run = 1; run <= RUNS; run++) {
 			for (const [mode] of modes) {
 				await admin(emu, 'reset');
-				const result = await runWorker({ mode, emu, file, size, partSize, parallel: parallelFor(partMib), warm: [file], prepared });
+				const result = await runWorker({ mode, emu, file, size, partSize, parallel, warm: [file], prepared });
 				const mibps = size / MIB / result.seconds;
 				(speeds[mode] ??= []).push(mibps);
 				if (mode === 'node-upload') rss.push(result.peakRss / MIB);
-				log(`${partMib} MiB parts, ${mode} run ${run}: ${mibps.toFixed(0)} MiB/s (worker user CPU ${result.cpu?.user.toFixed(1)} s, ${result.gc?.major} full GCs)`);
+				log(`${partMib} MiB parts x ${parallel}, ${mode} run ${run}: ${mibps.toFixed(0)} MiB/s (worker user CPU ${result.cpu?.user.toFixed(1)} s, ${result.gc?.major} full GCs)`);
 			}
 		}
 		const medians = modes.map(([mode]) => median(speeds[mode]));
-		lines.push(`| ${partMib} MiB | ${parallelFor(partMib)} | ${medians.map((m) => m.toFixed(0)).join(' | ')} | ${(medians[0] / medians[1]).toFixed(2)} | ${median(rss).toFixed(0)} |`);
+		lines.push(`| ${partMib} MiB | ${parallel} | ${medians.map((m) => m.toFixed(0)).join(' | ')} | ${(medians[0] / medians[1]).toFixed(2)} | ${median(rss).toFixed(0)} |`);
 	}
 	process.stdout.write(`${lines.join('\n')}\n`);
 	fs.rmSync(prepared.home, { recursive: true, force: true });

@@ -209,29 +209,44 @@ async function plainFile(
 	}
 	const handle = await fs.promises.open(file, 'r');
 	const etags: string[] = new Array(count);
-	let next = 0;
-	const worker = async () => {
-		// Each PUT slot reads into its own part buffer, reused from part to part and from file to
-		// file: no fresh memory per part (as a careful client does, and as the node's part buffers).
-		const memory = takePartBuffer(partSize);
-		try {
-			for (let index = next++; index < count; index = next++) {
-				const length = Math.min(partSize, size - index * partSize);
-				const buffer = memory.subarray(0, length);
-				await handle.read(buffer, 0, length, index * partSize);
-				const answer = await request(urls[index], buffer);
-				if (answer.status !== 200) throw new Error(`part ${index + 1}: ${answer.status}`);
-				etags[index] = answer.headers.etag as string;
-				// The same check as the node's: the ETag is the MD5 of the bytes sent.
-				if (etags[index].replace(/"/g, '') !== createHash('md5').update(buffer).digest('hex')) {
-					throw new Error(`part ${index + 1}: the ETag is not the MD5 of its bytes`);
-				}
+	// The node's pipeline without n8n: `parallel` PUTs in flight, the next part read while they are
+	// sent, into parallel + 1 part buffers reused from part to part and from file to file (no fresh
+	// memory per part), and each part's MD5 checked against its ETag.
+	const slots = Math.min(parallel, count);
+	const spare: Buffer[] = Array.from({ length: Math.min(slots + 1, count) }, () => takePartBuffer(Math.min(partSize, Math.max(size, 1))));
+	interface ReadPart { index: number; memory: Buffer; body: Buffer }
+	let nextIndex = 0;
+	let ahead: Promise<ReadPart | undefined> | undefined;
+	const readNext = async (): Promise<ReadPart | undefined> => {
+		if (nextIndex >= count) return undefined;
+		const index = nextIndex++;
+		const memory = spare.pop() as Buffer;
+		const body = memory.subarray(0, Math.min(partSize, size - index * partSize));
+		await handle.read(body, 0, body.length, index * partSize);
+		return { index, memory, body };
+	};
+	const slot = async () => {
+		for (;;) {
+			const current = ahead ?? readNext();
+			ahead = undefined;
+			const part = await current;
+			if (!part) return;
+			if (spare.length > 0 && nextIndex < count) ahead = readNext();
+			const answer = await request(urls[part.index], part.body);
+			if (answer.status !== 200) throw new Error(`part ${part.index + 1}: ${answer.status}`);
+			etags[part.index] = answer.headers.etag as string;
+			// The same check as the node's: the ETag is the MD5 of the bytes sent.
+			if (etags[part.index].replace(/"/g, '') !== createHash('md5').update(part.body).digest('hex')) {
+				throw new Error(`part ${part.index + 1}: the ETag is not the MD5 of its bytes`);
 			}
-		} finally {
-			freePartBuffers.push(memory);
+			spare.push(part.memory);
 		}
 	};
-	await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
+	try {
+		await Promise.all(Array.from({ length: slots }, slot));
+	} finally {
+		freePartBuffers.push(...spare);
+	}
 	await handle.close();
 	await api(
 		emu,
