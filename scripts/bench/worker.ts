@@ -231,7 +231,7 @@ async function plainFile(
 			ahead = undefined;
 			const part = await current;
 			if (!part) return;
-			if (spare.length > 0 && nextIndex < count) ahead = readNext();
+			if (!ahead && spare.length > 0 && nextIndex < count) ahead = readNext();
 			const answer = await request(urls[part.index], part.body);
 			if (answer.status !== 200) throw new Error(`part ${part.index + 1}: ${answer.status}`);
 			etags[part.index] = answer.headers.etag as string;
