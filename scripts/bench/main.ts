@@ -2,8 +2,8 @@
 // process, next to a plain Node.js PUT of the same parts (this machine's ceiling) and
 // @aws-sdk/lib-storage (the peer users know); then a 1 GiB download against a plain GET.
 //
-// Environment: BENCH_RUNS (default 3), BENCH_SIZES_GIB (default "1,4"), BENCH_PART_MIB (default 16),
-// BENCH_PARALLEL (default 4), BENCH_DOWNLOAD_GIB (default 1), BENCH_DIR (default a temp folder, removed at the end).
+// Environment: BENCH_RUNS (default 3), BENCH_SIZES_GIB (default "1,4"), BENCH_PART_MIB (default 32, the node's),
+// BENCH_PARALLEL (default 7, the node's), BENCH_DOWNLOAD_GIB (default 1), BENCH_DIR (default a temp folder, removed at the end).
 //
 // A slow link (the emulator's --latency-ms, tools/emulator/link.ts): BENCH_LATENCY_MS (default 0: loopback as it
 // is), BENCH_HANDSHAKE_RTTS (default 2: TCP + TLS 1.3), BENCH_INITIAL_WINDOW (bytes, default 14600: 10 segments;
@@ -30,8 +30,8 @@ const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZES = (process.env.BENCH_SIZES_GIB ?? '1,4').split(',').filter(Boolean).map(Number);
-const PART = Number(process.env.BENCH_PART_MIB ?? 16) * MIB;
-const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 4);
+const PART = Number(process.env.BENCH_PART_MIB ?? 32) * MIB;
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 7);
 const DOWNLOAD_GIB = Number(process.env.BENCH_DOWNLOAD_GIB ?? 1);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
 // "16,32" (parts in flight from BENCH_PARALLEL or BENCH_SWEEP_FIT_MIB) or "16x8,32x7" (part size x parts in flight).
@@ -159,6 +159,8 @@ const median = (values: number[]) => {
 interface Row {
 	label: string;
 	mibps: number;
+	/** The slowest run's MiB/s. */
+	slowest: number;
 	rssMib: number;
 	runs: string;
 }
@@ -169,6 +171,7 @@ function summarize(label: string, results: WorkerResult[]): Row {
 	return {
 		label,
 		mibps: median(speeds),
+		slowest: Math.min(...speeds),
 		rssMib: median(results.map((r) => r.peakRss / MIB)),
 		runs: speeds.map((s) => s.toFixed(digits)).join(' / '),
 	};
@@ -265,7 +268,7 @@ async function main(): Promise<void> {
 			const nodeDown = summarize(`${DOWNLOAD_GIB} GiB download, MASV node`, downloads['node-download']);
 			const plainDown = summarize(`${DOWNLOAD_GIB} GiB download, plain GET`, downloads['plain-download']);
 			rows.push(nodeDown, plainDown);
-			downloadLine = `Download: node/plain GET = ${(nodeDown.mibps / plainDown.mibps).toFixed(2)}`;
+			downloadLine = `Download: node/plain GET = ${(nodeDown.mibps / plainDown.mibps).toFixed(2)} (target ≥ 0.90)`;
 		}
 
 		// The table.
@@ -284,14 +287,15 @@ async function main(): Promise<void> {
 		];
 		for (const [gib, s] of bySize) {
 			lines.push(
-				`${gib} GiB: a/b = ${(s.node.mibps / s.plain.mibps).toFixed(2)} (target ≥ 0.85), a/c = ${(s.node.mibps / s.sdk.mibps).toFixed(2)} (target ≥ 1.0)`,
+				`${gib} GiB: slowest a / median b = ${(s.node.slowest / s.plain.mibps).toFixed(2)} (target ≥ 0.90), a/b = ${(s.node.mibps / s.plain.mibps).toFixed(2)}, a/c = ${(s.node.mibps / s.sdk.mibps).toFixed(2)} (target ≥ 1.2)`,
 			);
 		}
 		const rss = SIZES.map((gib) => bySize.get(gib)?.node.rssMib ?? 0);
 		if (SIZES.length > 1) {
-			const ceiling = (2 * PART * PARALLEL) / MIB + 200;
+			// Part buffers (part size × (parallel + 1), at most Max Memory) plus ~200 MiB for n8n's engine.
+			const ceiling = (PART * (PARALLEL + 1)) / MIB + 200;
 			lines.push(
-				`Node peak RSS: ${SIZES.map((g, i) => `${g} GiB ${rss[i].toFixed(0)} MiB`).join(', ')}; largest/smallest = ${(Math.max(...rss) / Math.min(...rss)).toFixed(2)} (target ≤ 1.10), ceiling 2 × part × parallel + 200 = ${ceiling} MiB (target: below)`,
+				`Node peak RSS: ${SIZES.map((g, i) => `${g} GiB ${rss[i].toFixed(0)} MiB`).join(', ')}; largest/smallest = ${(Math.max(...rss) / Math.min(...rss)).toFixed(2)} (target ≤ 1.10), ceiling part × (parallel + 1) + 200 = ${ceiling} MiB (target: below)`,
 			);
 		}
 		lines.push(...fileSummaries);

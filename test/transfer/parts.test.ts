@@ -2,6 +2,7 @@
 import { bufferParts, cutParts, DEFAULT_MAX_MEMORY, DEFAULT_PART_LIMITS, DEFAULT_PART_SIZE, fitToMemory, freeChunk, MAX_PART_BUFFER, MIB, partRange, planParts } from '../../nodes/Masv/transfer/parts';
 import type { Part, PartPlan } from '../../nodes/Masv/transfer/parts';
 import { addFileLimits, chunkExtras, createBlueprintOf, parseUploadId } from '../../nodes/Masv/transfer/uploadApi';
+import { Masv } from '../../nodes/Masv/Masv.node';
 
 const GIB = 1024 * MIB;
 
@@ -278,10 +279,20 @@ describe('upload flow guesses (docs/masv-api.md UNCERTAIN points)', () => {
 describe('memory ceiling', () => {
 	const GIB = 1024 * MIB;
 
-	it('the defaults fit: 16 MiB × (4 + 1) = 80 MiB under 256 MiB', () => {
-		const shape = fitToMemory(10 * GIB, 16 * MIB, 4, DEFAULT_MAX_MEMORY);
-		expect(shape).toMatchObject({ parallel: 4, memory: 80 * MIB });
-		expect(shape.plan.partSize).toBe(16 * MIB);
+	it('the defaults fit: 32 MiB × (7 + 1) = 256 MiB, the memory ceiling, and the editor shows them', () => {
+		const upload = new Masv().description.properties.find(
+			(property) => property.name === 'options' && property.displayOptions?.show?.operation?.includes('upload'),
+		);
+		const options = (upload?.options ?? []) as Array<{ name: string; default: unknown }>;
+		const partMib = options.find((option) => option.name === 'chunkSize')?.default;
+		const parallel = options.find((option) => option.name === 'parallelUploads')?.default;
+		const maxMemoryMib = options.find((option) => option.name === 'maxMemoryMiB')?.default;
+		expect([partMib, parallel, maxMemoryMib]).toEqual([32, 7, 256]);
+		expect(DEFAULT_PART_SIZE).toBe(32 * MIB);
+		expect(DEFAULT_MAX_MEMORY).toBe(256 * MIB);
+		const shape = fitToMemory(10 * GIB, DEFAULT_PART_SIZE, 7, DEFAULT_MAX_MEMORY);
+		expect(shape).toMatchObject({ parallel: 7, memory: 256 * MIB });
+		expect(shape.plan.partSize).toBe(32 * MIB);
 	});
 
 	it('500 GiB needs 52 MiB parts: parallelism is lowered to fit 256 MiB', () => {

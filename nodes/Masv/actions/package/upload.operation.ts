@@ -56,7 +56,8 @@ interface ItemResult {
 	error?: string;
 }
 
-const DEFAULT_PARALLEL = 4;
+/** Parts in flight by default: with 32 MiB parts, the most that fit the 256 MiB ceiling (see DEFAULT_PART_SIZE). */
+const DEFAULT_PARALLEL = 7;
 const MAX_PARALLEL = 16;
 /**
  * Files in flight at once by default. A small file costs a few round trips to MASV and to storage
@@ -580,7 +581,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Parallel Uploads',
 				name: 'parallelUploads',
 				type: 'number',
-				default: 4,
+				default: DEFAULT_PARALLEL,
 				typeOptions: { minValue: 1, maxValue: 16 },
 				description:
 					'Parts sent at once. Memory use is about part size × (parallel uploads + 1), whatever the file size; see Max Memory.',
@@ -589,7 +590,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Part Size (MiB)',
 				name: 'chunkSize',
 				type: 'number',
-				default: 16,
+				default: 32, // DEFAULT_PART_SIZE in MiB
 				typeOptions: { minValue: 5, maxValue: MAX_PART_BUFFER / MIB },
 				description:
 					'Size of each uploaded part in MiB (at least 5). Raised automatically when a file would need more than 10,000 parts.',
