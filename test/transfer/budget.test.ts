@@ -55,7 +55,12 @@ describe('uploadMemory', () => {
 	it('is a whole part per part in flight plus the one being read, no more than the file has parts', () => {
 		expect(uploadMemory(1024 * MIB, 16 * MIB, 4, false)).toBe(80 * MIB);
 		expect(uploadMemory(20 * MIB, 16 * MIB, 4, false)).toBe(32 * MIB); // two parts, both in flight
-		expect(uploadMemory(7 * MIB, 16 * MIB, 4, false)).toBe(16 * MIB); // one part, in a whole part buffer
+	});
+
+	it('is the file itself for a file of one part (its own buffer, not a whole part)', () => {
+		expect(uploadMemory(7 * MIB, 16 * MIB, 4, false)).toBe(7 * MIB);
+		expect(uploadMemory(20 * MIB, 32 * MIB, 7, false)).toBe(20 * MIB);
+		expect(uploadMemory(32 * MIB, 32 * MIB, 7, false)).toBe(32 * MIB);
 	});
 
 	it('is the file itself when one read holds it (its part is that read)', () => {

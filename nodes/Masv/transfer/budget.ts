@@ -41,15 +41,16 @@ export class MemoryBudget {
 }
 
 /**
- * Part-buffer memory one file's upload holds at most. The part buffers are whole parts (so that the
- * files of a run can share them): one per part in flight plus the one being read, no more than the
- * file has parts. A file no larger than one read is sent from that read, and a file n8n already
- * holds in memory from views of it: no part buffers.
+ * Part-buffer memory one file's upload holds at most. The part buffers of a file of several parts
+ * are whole parts (so that the files of a run can share them): one per part in flight plus the one
+ * being read, no more than the file has parts. A file of one part has a buffer of its own size
+ * (transfer/upload.ts), a file no larger than one read is sent from that read, and a file n8n
+ * already holds in memory from views of it: no part buffers.
  */
 export function uploadMemory(size: number, partSize: number, parallel: number, inMemory: boolean): number {
 	if (inMemory) return 0;
-	if (size <= READ_BUFFER_SIZE) return size;
 	const parts = Math.ceil(size / partSize);
+	if (size <= READ_BUFFER_SIZE || parts <= 1) return size;
 	return Math.min(parallel + 1, parts) * partSize;
 }
 

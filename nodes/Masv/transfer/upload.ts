@@ -349,15 +349,19 @@ async function uploadParts(
 	};
 
 	let parts: AsyncIterable<Part> | Iterable<Part>;
+	let ownBuffers: PartBuffers | undefined;
 	if (request.source.kind === 'buffer') {
 		parts = bufferParts(request.source.buffer, plan);
 	} else {
 		const stream = await request.source.open(READ_BUFFER_SIZE);
-		// A run's shared buffers are whole parts (any file of the run can use them); a file on its own
-		// needs none larger than itself. The stream was opened for this upload alone: its chunks are
-		// freed as soon as they are copied.
-		const buffers = request.partBuffers?.(plan.partSize) ?? new PartBuffers(Math.min(plan.partSize, plan.size));
-		parts = cutParts(stream, plan, buffers, READ_BUFFER_SIZE);
+		// A run's shared buffers are whole parts (any file of the run can use them). A file on its own,
+		// or of a single part, gets buffers no larger than itself, given back when it is done: a run
+		// of small files then holds their sizes, not a whole part each (budget.ts uploadMemory counts
+		// the same). The stream was opened for this upload alone: its chunks are freed as soon as they
+		// are copied.
+		const shared = plan.partCount > 1 ? request.partBuffers?.(plan.partSize) : undefined;
+		ownBuffers = shared ? undefined : new PartBuffers(Math.min(plan.partSize, plan.size));
+		parts = cutParts(stream, plan, shared ?? ownBuffers, READ_BUFFER_SIZE);
 	}
 	progress.start();
 	// The next part is read while the parts in flight are being sent (one part read ahead), not
@@ -406,6 +410,7 @@ async function uploadParts(
 		await Promise.resolve(iterator.return?.()).catch(() => undefined);
 	}
 	await Promise.all(inFlight);
+	ownBuffers?.free();
 	if (failure === undefined && abort.signal.aborted) failure = masvCancelled(node);
 	if (failure !== undefined) throw failure;
 	progress.finish();
