@@ -141,8 +141,11 @@ class Direction {
 		if (this.timer || this.due.length === 0) return;
 		this.timer = setTimeout(() => {
 			this.timer = undefined;
-			while (this.due.length > 0 && this.due[0].at <= Date.now()) (this.due.shift() as { action: () => void }).action();
-			this.schedule();
+			try {
+				while (this.due.length > 0 && this.due[0].at <= Date.now()) (this.due.shift() as { action: () => void }).action();
+			} finally {
+				this.schedule();
+			}
 		}, Math.max(0, this.due[0].at - Date.now()));
 	}
 }
