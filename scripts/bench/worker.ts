@@ -242,12 +242,12 @@ async function plainFile(
 			spare.push(part.memory);
 		}
 	};
-	try {
-		await Promise.all(Array.from({ length: slots }, slot));
-	} finally {
-		freePartBuffers.push(...spare);
-	}
+	// All slots end before the buffers go back to the pool (another file may take them) and the file closes.
+	const ended = await Promise.allSettled(Array.from({ length: slots }, slot));
 	await handle.close();
+	freePartBuffers.push(...spare);
+	const failed = ended.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+	if (failed) throw failed.reason;
 	await api(
 		emu,
 		'POST',
