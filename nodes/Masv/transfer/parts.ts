@@ -24,9 +24,9 @@ export const DEFAULT_PART_LIMITS: PartLimits = {
  * (README, "Many files, and a distant link"). n8n's helpers open a new connection for every request,
  * so each part pays the connection set-up and TCP's ramp, and the upload's speed follows the bytes in
  * flight. 32 MiB × 7 fills the 256 MiB memory ceiling (32 MiB × (7 + 1)) with fewer, longer requests
- * than 16 MiB × 15; it measured fastest at 50 ms and as fast as 16 MiB × 4 on loopback. MASV's own uploaders use 100 MiB
- * parts; with the same ceiling that would be one part in flight. Files above about 312 GiB get bigger
- * parts by the 10,000-part rule.
+ * than 16 MiB × 15; it measured fastest at 50 ms and as fast as 16 MiB × 4 on loopback. MASV's own
+ * uploaders use 100 MiB parts; with the same ceiling that would be one part in flight. Files above
+ * about 312 GiB get bigger parts by the 10,000-part rule.
  */
 export const DEFAULT_PART_SIZE = 32 * MIB;
 
