@@ -90,19 +90,10 @@ install_n8n() {
 	log "n8n@$version installed in $((SECONDS - started)) s"
 }
 
-if $node_only; then
-	(
-		flock 9
-		install_node
-	) 9>"$cache/.install.lock"
-	masv_node24_bin
-	exit 0
-fi
-
 (
 	flock 9
 	install_node
-	install_n8n
+	$node_only || install_n8n
 ) 9>"$cache/.install.lock"
 
-echo "$n8n_dir"
+if $node_only; then masv_node24_bin; else echo "$n8n_dir"; fi
