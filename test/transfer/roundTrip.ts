@@ -12,6 +12,7 @@ import {
 	sha256,
 } from './helpers';
 import type { TestFile } from './helpers';
+import { transferMemory } from '../harness/transfer';
 
 export function roundTripSuite(mode: 'filesystem' | 'default'): void {
 	describe(`round trips in n8n's ${mode === 'default' ? 'memory' : 'filesystem'} binary mode`, () => {
@@ -39,9 +40,7 @@ export function roundTripSuite(mode: 'filesystem' | 'default'): void {
 				writable: true,
 				value(this: ArrayBuffer, length?: number) {
 					freed.push(this.byteLength);
-					if (real) return real.call(this, length);
-					structuredClone(this, { transfer: [this] });
-					return new ArrayBuffer(length ?? 0);
+					return transferMemory(this, length);
 				},
 			});
 			const small = makeFile('small.jpg', 3 * MIB + 7, 14);
