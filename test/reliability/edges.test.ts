@@ -2,6 +2,8 @@
 // after MASV made the object, two look-alikes, permanent errors, a spent window, a Retry-After
 // beyond it, the defaults, repeated PUT and DELETE, creates MASV offers no look-up for, and many
 // parts in flight on one cancel signal.
+import type { INode, INodeParameters } from 'n8n-workflow';
+
 import { rl, runMasv } from '../../tools/harness';
 import { api, credentialsFor } from '../../tools/harness/emulatorApi';
 import { startEmulator } from '../../tools/emulator';
@@ -28,7 +30,7 @@ describe('the retry policy at its edges', () => {
 		emu.resetRequests();
 	});
 
-	const run = async (parameters: Record<string, unknown>, node: Record<string, unknown> = {}) =>
+	const run = async (parameters: INodeParameters, node: Partial<INode> = {}) =>
 		await runMasv(parameters, { credentials: credentialsFor(emu), node });
 	const fault = (spec: Omit<FaultSpec, 'target'>) => emu.faults.add({ target: 'api', ...spec });
 	const calls = (method: string, path: string | RegExp) =>
@@ -233,11 +235,11 @@ describe('the retry policy at its edges', () => {
 					add.call(this, 'abort', () => set.delete(listener), { once: true });
 				}
 			}
-			add.call(this, type, listener as EventListener, options as AddEventListenerOptions);
+			add.call(this, type, listener as Parameters<typeof add>[1], options as Parameters<typeof add>[2]);
 		});
 		jest.spyOn(AbortSignal.prototype, 'removeEventListener').mockImplementation(function (this: AbortSignal, type: string, listener: unknown, options?: unknown) {
 			if (type === 'abort') listeners.get(this)?.delete(listener);
-			remove.call(this, type, listener as EventListener, options as EventListenerOptions);
+			remove.call(this, type, listener as Parameters<typeof remove>[1], options as Parameters<typeof remove>[2]);
 		});
 		const warnings: Error[] = [];
 		const onWarning = (warning: Error) => warnings.push(warning);
