@@ -60,6 +60,17 @@ describe('the retry policy at its edges', () => {
 			expect(calls('POST', `/v1/packages/${pkg.id}/links`)).toBe(1);
 		});
 
+		it('Teamspace → Add Members whose reply was lost: the memberships are read back and adopted', async () => {
+			const space = await api<{ id: string }>(emu, 'POST', `/v1/teams/${emu.teamId}/spaces`, { name: unique('members') });
+			const memberIds = emu.seed.members.slice(0, 2).map((m) => m.membershipId);
+			fault({ type: 'dropReply', method: 'POST', path: `^/v1/spaces/${space.id}/members$` });
+			const { items, error } = await run({ resource: 'teamspace', operation: 'addMembers', teamspaceId: rl(space.id), memberIds: memberIds.join(','), options: OPTIONS });
+			expect(error).toBeUndefined();
+			expect(items.map((item) => item.json.membership_id).sort()).toEqual([...memberIds].sort());
+			expect(calls('POST', `/v1/spaces/${space.id}/members`)).toBe(1);
+			expect([...emu.core.state.spaceMembers.values()].filter((m) => m.spaceId === space.id)).toHaveLength(2);
+		});
+
 		it('two look-alikes made since the call: the error names both, nothing is sent again', async () => {
 			const name = unique('twins');
 			await api(emu, 'POST', `/v1/teams/${emu.teamId}/packages`, { name, description: '', recipients: [] });
@@ -102,6 +113,8 @@ describe('the retry policy at its edges', () => {
 				options: OPTIONS,
 			});
 			expect(result.error?.message).toMatch(/An unfinished file record for "clip.bin" in package \w+ may have been created/);
+			expect(result.error?.description).toMatch(/held no finalized file and was deleted/);
+			expect(packagesNamed(name)).toHaveLength(0);
 			expect(calls('POST', /^\/v1\/packages\/[^/]+\/files$/)).toBe(1);
 		});
 	});
