@@ -1,11 +1,11 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_MAX_MEMORY, MIB } from '../transfer/parts';
 import { policyFromOptions } from '../transport/retry';
 import type { RetryPolicy } from '../transport/retry';
 
-/** Transfer options of Upload and both Downloads (README "Reliability"). */
+/** The retry options of every operation (docs/reliability.md, "Settings"). */
 export const RETRY_WINDOW_OPTION: INodeProperties = {
 	displayName: 'Retry Window (Minutes)',
 	name: 'retryWindowMinutes',
@@ -13,7 +13,7 @@ export const RETRY_WINDOW_OPTION: INodeProperties = {
 	default: 5,
 	typeOptions: { minValue: 0 },
 	description:
-		'How long a failing request (a part, a download, a MASV call) is retried before the node gives up: connection errors, timeouts, 5xx, 408, 429 and storage slow-downs. Failures that cannot heal fail at once.',
+		'How long a failing request (a MASV call, a part, a download) is retried before the node gives up: connection errors, timeouts, 5xx, 408, 429 and storage slow-downs. Failures that cannot heal fail at once; a create is never sent again blindly, it is read back. 0 turns retries off.',
 };
 
 export const STALL_TIMEOUT_OPTION: INodeProperties = {
@@ -34,13 +34,18 @@ export interface TransferOptions {
 
 /** The retry window and stall timeout an item's options ask for, checked. */
 export function transferPolicy(ctx: IExecuteFunctions, options: TransferOptions, itemIndex: number): RetryPolicy {
+	return optionsPolicy(ctx.getNode(), options, itemIndex);
+}
+
+/** The retry window and stall timeout of an operation's Options, checked; the defaults where unset. */
+export function optionsPolicy(node: INode, options: TransferOptions, itemIndex: number): RetryPolicy {
 	const minutes = options.retryWindowMinutes;
 	if (minutes !== undefined && minutes !== null && (!Number.isFinite(Number(minutes)) || Number(minutes) < 0)) {
-		throw new NodeOperationError(ctx.getNode(), 'The option "Retry Window (Minutes)" must be 0 or more', { itemIndex });
+		throw new NodeOperationError(node, 'The option "Retry Window (Minutes)" must be 0 or more', { itemIndex });
 	}
 	const seconds = options.stallTimeoutSeconds;
 	if (seconds !== undefined && seconds !== null && (!Number.isFinite(Number(seconds)) || Number(seconds) < 1)) {
-		throw new NodeOperationError(ctx.getNode(), 'The option "Stall Timeout (Seconds)" must be at least 1', { itemIndex });
+		throw new NodeOperationError(node, 'The option "Stall Timeout (Seconds)" must be at least 1', { itemIndex });
 	}
 	return policyFromOptions(options);
 }
@@ -53,4 +58,10 @@ export function maxMemoryOption(ctx: IExecuteFunctions, options: TransferOptions
 		throw new NodeOperationError(ctx.getNode(), 'The option "Max Memory (MiB)" must be at least 10 (two parts of 5 MiB)', { itemIndex });
 	}
 	return Math.floor(mib * MIB);
+}
+
+/** The retry window and stall timeout of an operation's item, from its Options (docs/reliability.md, "Settings"). */
+export function callPolicy(ctx: IExecuteFunctions, itemIndex: number): RetryPolicy {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as TransferOptions | undefined;
+	return optionsPolicy(ctx.getNode(), options && typeof options === 'object' ? options : {}, itemIndex);
 }

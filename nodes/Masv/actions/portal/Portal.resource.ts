@@ -23,6 +23,7 @@ import { includePackageTokenOption, stripTokens } from '../../shared/secrets';
 import { simplifyParameter } from '../../shared/simplify';
 import { NAME_SETTING, PORTAL_SETTINGS, SUBDOMAIN_SETTING } from './settings';
 import * as update from './update.operation';
+import { portalCreated } from '../../transport/readBack';
 
 const show = showFor('portal');
 
@@ -56,10 +57,12 @@ export const portalOperations = operationSelector({
 			value: 'create',
 			action: 'Create a portal',
 			description: 'Create an upload portal for the team',
-			routing: {
-				...route({ method: 'POST', url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/portals' }),
-				send: { preSend: [portalCreateRequest] },
-			},
+			routing: route({
+				method: 'POST',
+				url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/portals',
+				preSend: [portalCreateRequest],
+				create: portalCreated,
+			}),
 		},
 		{
 			name: 'Delete',

@@ -9,6 +9,7 @@ import { simplifyParameter } from '../../shared/simplify';
 import { WEBHOOK_EVENTS, WEBHOOK_FIELDS, WEBHOOK_HINTS, webhookChanges } from './common';
 import type { WebhookFields } from './common';
 import * as update from './update.operation';
+import { webhookCreated } from '../../transport/readBack';
 
 const show = showFor('webhook');
 
@@ -52,14 +53,13 @@ export const webhookOperations = operationSelector({
 			action: 'Create a webhook',
 			description:
 				'Create a custom webhook: MASV calls the URL when a package of the team is created or finalized. Attach it to portals to hear about their packages.',
-			routing: {
-				...route({
-					method: 'POST',
-					url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/custom_webhooks',
-					hints: WEBHOOK_HINTS,
-				}),
-				send: { preSend: [webhookCreateRequest] },
-			},
+			routing: route({
+				method: 'POST',
+				url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/custom_webhooks',
+				hints: WEBHOOK_HINTS,
+				preSend: [webhookCreateRequest],
+				create: webhookCreated,
+			}),
 		},
 		{
 			name: 'Delete',
