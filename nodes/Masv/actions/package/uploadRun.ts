@@ -2,14 +2,19 @@
 // run, the output items, finalizing once and cleaning up after a failure.
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { uploadMemory } from '../../transfer/budget';
-import { fitToMemory } from '../../transfer/parts';
-import { uncertainOrDone } from '../../transfer/upload';
+import { maxMemoryOption, transferPolicy } from '../../shared/transferOptions';
+import { FileCancels, MemoryBudget, uploadMemory } from '../../transfer/budget';
+import { fitToMemory, PartBuffers } from '../../transfer/parts';
+import { uncertainOrDone, uploadFile } from '../../transfer/upload';
 import type { UploadFileRequest, UploadSource } from '../../transfer/upload';
-import { deletePackage, finalizePackage, packageState } from '../../transfer/uploadApi';
+import { deletePackage, finalizePackage, packageState, uploadFlowApi } from '../../transfer/uploadApi';
 import type { UploadPackage } from '../../transfer/uploadApi';
 import { toNodeError } from '../../transport/errors';
+import { getMasvBaseUrl } from '../../transport/request';
 import type { RetryPolicy } from '../../transport/retry';
+import { packageForItem } from './uploadDestination';
+import { folderPath, onePackagePerItem, parallelFilesOption, parallelOption, partSizeOption } from './uploadOptions';
+import type { UploadOptions } from './uploadOptions';
 
 /** A package of this run and what happened to it. */
 export interface PackageRun {
@@ -38,6 +43,141 @@ export interface ItemResult {
 	run?: PackageRun;
 	files: IDataObject[];
 	error?: string;
+}
+
+/** The files an item uploads, read and checked before any package is created for it. */
+export type FilesOfItem = (ctx: IExecuteFunctions, itemIndex: number, options: UploadOptions) => Promise<FileToUpload[]>;
+
+/**
+ * An upload run: the files of every input item (`filesOfItem`: binaries, or the body of a URL)
+ * into MASV. Packages are finalized at the very end, once every file of the run is finalized, and
+ * only those that no failed item touched.
+ */
+export async function runUpload(ctx: IExecuteFunctions, filesOfItem: FilesOfItem): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const baseUrl = await getMasvBaseUrl(ctx);
+	const runs = new Map<string, PackageRun>();
+	let shared: PackageRun | undefined;
+	/** A failure of an item meant for the shared package before that package existed. */
+	let sharedFailure: string | undefined;
+	const results: ItemResult[] = [];
+
+	// Files go up `parallelFiles` at a time, across items, their part buffers under one ceiling. Items
+	// are prepared in order (options, binaries, package), so the first item still decides the shared
+	// package; each file then starts as soon as a slot and its memory are free.
+	const parallelFiles = parallelFilesOption(ctx);
+	const budget = new MemoryBudget(maxMemoryOption(ctx, ctx.getNodeParameter('options', 0, {}) as UploadOptions, 0));
+	const pools = new Map<number, PartBuffers>();
+	const partBuffers = (partSize: number) => pools.get(partSize) ?? pools.set(partSize, new PartBuffers(partSize)).get(partSize)!;
+	const inFlight = new Set<Promise<void>>();
+	const cancels = new FileCancels(ctx.getExecutionCancelSignal?.());
+	/** The failure that stops the run (Continue On Fail off, or cancelled), the first one. */
+	let stop: { error: unknown; itemIndex: number; run?: PackageRun } | undefined;
+
+	const failed = (result: ItemResult, error: unknown) => {
+		const message = (error as Error).message;
+		const failure = `item ${result.itemIndex} failed: ${message}`;
+		if (result.run) {
+			result.run.failure ??= failure;
+		} else if (!onePackagePerItem(ctx, result.itemIndex)) {
+			// The item's files belong in the shared package: without them it must not be finalized.
+			if (shared) shared.failure ??= failure;
+			else sharedFailure ??= failure;
+		}
+		if (ctx.getExecutionCancelSignal()?.aborted || !ctx.continueOnFail()) {
+			stop ??= { error, itemIndex: result.itemIndex, run: result.run };
+			return;
+		}
+		result.error ??= message;
+	};
+
+	for (let itemIndex = 0; itemIndex < items.length && !stop; itemIndex++) {
+		const result: ItemResult = { itemIndex, files: [] };
+		results.push(result);
+		let files: FileToUpload[];
+		let upload: Omit<UploadFileRequest, 'name' | 'size' | 'source'>;
+		let api: ReturnType<typeof uploadFlowApi>;
+		try {
+			const options = ctx.getNodeParameter('options', itemIndex, {}) as UploadOptions;
+			files = await filesOfItem(ctx, itemIndex, options);
+			const partSize = partSizeOption(ctx, options, itemIndex);
+			const parallel = parallelOption(ctx, options, itemIndex);
+			const policy = transferPolicy(ctx, options, itemIndex);
+			const maxMemory = maxMemoryOption(ctx, options, itemIndex);
+			let run = options.onePackagePerItem ? undefined : shared;
+			if (!run) {
+				const { pkg, created, teamId } = await packageForItem(ctx, baseUrl, itemIndex, policy);
+				run = runs.get(pkg.id) ?? { pkg, created, teamId, finalizedFiles: 0, policy };
+				runs.set(pkg.id, run);
+				if (!options.onePackagePerItem) {
+					shared = run;
+					run.failure ??= sharedFailure;
+				}
+			}
+			result.run = run;
+			api = uploadFlowApi(ctx, baseUrl, run.pkg, itemIndex, policy);
+			upload = { path: folderPath(options.folderPath), partSize, parallel, maxMemory, policy, itemIndex, partBuffers };
+		} catch (error) {
+			failed(result, error);
+			continue;
+		}
+		const records: IDataObject[] = [];
+		for (const [index, file] of files.entries()) {
+			while (inFlight.size >= parallelFiles) await Promise.race(inFlight);
+			if (stop || result.error !== undefined) break;
+			const memory = fileMemory(file, upload);
+			const giveBack = await budget.take(memory);
+			const cancel = cancels.forFile();
+			const fileCtx = {
+				helpers: ctx.helpers,
+				logger: ctx.logger,
+				getNode: () => ctx.getNode(),
+				getExecutionCancelSignal: () => cancel.signal,
+			};
+			const task: Promise<void> = uploadFile(fileCtx, api, { ...upload, name: file.name, size: file.size, source: file.source })
+				.then(
+					(record) => {
+						if (result.run) result.run.finalizedFiles++;
+						records[index] = fileRecord(record, file, upload.path);
+						// In the order of the item's binaries, whichever finished first.
+						result.files = records.filter(Boolean);
+					},
+					(error: unknown) => failed(result, error),
+				)
+				.finally(() => {
+					giveBack();
+					cancel.done();
+					inFlight.delete(task);
+				});
+			inFlight.add(task);
+		}
+	}
+	await Promise.all(inFlight);
+	cancels.close();
+	if (stop) {
+		if (stop.run) await cleanUpPackage(ctx, baseUrl, stop.run, stop.itemIndex);
+		throw notFinalizedError(ctx, stop.error, stop.itemIndex, stop.run);
+	}
+
+	const finalize = ctx.getNodeParameter('finalize', 0, true) as boolean;
+	for (const run of runs.values()) {
+		if (!finalize || run.failure) continue;
+		const firstItem = results.find((result) => result.run === run)?.itemIndex ?? 0;
+		try {
+			const answer = await finalizePackageOnce(ctx, baseUrl, run, firstItem);
+			run.pkg.state = typeof answer?.state === 'string' ? answer.state : 'finalized';
+		} catch (error) {
+			if (!ctx.continueOnFail()) throw notFinalizedError(ctx, error, firstItem);
+			run.failure = `finalizing the package failed: ${(error as Error).message}`;
+		}
+	}
+	for (const run of runs.values()) {
+		if (!run.failure) continue;
+		const firstItem = results.find((result) => result.run === run)?.itemIndex ?? 0;
+		await cleanUpPackage(ctx, baseUrl, run, firstItem);
+	}
+
+	return [results.map((result) => outputItem(result, finalize))];
 }
 
 export function outputItem(result: ItemResult, finalize: boolean): INodeExecutionData {
