@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { listParameter } from '../../shared/items';
 import type { UploadSource } from '../../transfer/upload';
+import { fileNameOf } from './uploadOptions';
 import type { UploadOptions } from './uploadOptions';
 import { runUpload } from './uploadRun';
 import type { FileToUpload } from './uploadRun';
@@ -54,10 +55,4 @@ async function filesOfItem(ctx: IExecuteFunctions, itemIndex: number, options: U
 		files.push({ name, size, source });
 	}
 	return files;
-}
-
-/** The file name at the end of a path (`\` or `/` separated), trimmed. */
-function fileNameOf(name: string): string {
-	const parts = name.replace(/\\/g, '/').split('/');
-	return parts[parts.length - 1].trim();
 }

@@ -36,6 +36,12 @@ export function onePackagePerItem(ctx: IExecuteFunctions, itemIndex: number): bo
 	}
 }
 
+/** The file name at the end of a path (`\` or `/` separated), trimmed. */
+export function fileNameOf(name: string): string {
+	const parts = name.replace(/\\/g, '/').split('/');
+	return parts[parts.length - 1].trim();
+}
+
 /** A clean relative folder path (docs/masv-api.md §6.10): `/`-separated, no leading `./` or `/`. */
 export function folderPath(raw: string | undefined): string {
 	if (!raw) return '';
