@@ -28,10 +28,12 @@ export interface SourceSpec {
 	html?: boolean;
 	/** Every request is answered with this status (404, 403…) and a short text. */
 	status?: number;
+	/** `status` applies only once this many requests were answered normally (a file that goes away while being read). */
+	statusAfter?: number;
 	/** The first `failFirst` requests are answered `failStatus` (default 503), with `Retry-After: 0`. */
 	failFirst?: number;
 	failStatus?: number;
-	/** The first `resetTimes` (default 1) answers whose body reaches this byte of the file send the bytes before it, then drop the connection. */
+	/** The first `resetTimes` (default 1) answers whose body reaches this byte of the file (with the client still reading) send the bytes before it, then drop the connection. */
 	resetAt?: number;
 	resetTimes?: number;
 	/** Content-Encoding to claim (the body is not really compressed): a source that compresses anyway. */
@@ -166,7 +168,7 @@ export class SourceRegistry {
 		if (!source || url.pathname !== SourceRegistry.path(source)) return text(404, 'Not Found');
 		if (method !== 'GET' && method !== 'HEAD') return text(405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
 		const { spec } = source;
-		if (spec.status !== undefined) return text(spec.status, spec.status === 403 ? 'Forbidden' : spec.status === 404 ? 'Not Found' : `Error ${spec.status}`);
+		if (spec.status !== undefined && source.requests.length > (spec.statusAfter ?? 0)) return text(spec.status, spec.status === 403 ? 'Forbidden' : spec.status === 404 ? 'Not Found' : `Error ${spec.status}`);
 		if (source.failuresLeft > 0) {
 			source.failuresLeft--;
 			return text(spec.failStatus ?? 503, 'Service Unavailable, try again', { 'Retry-After': '0' });
@@ -225,7 +227,10 @@ export class SourceRegistry {
 		} finally {
 			body.destroy();
 		}
-		if (cut !== undefined) {
+		if (cut !== undefined && log.sent < cut - start) {
+			// The client went away before the body reached the cut: the reset is still to come.
+			source.resetsLeft++;
+		} else if (cut !== undefined) {
 			log.reset = true;
 			// Let the bytes before the cut leave, then drop the connection mid-body.
 			await new Promise<void>((resolve) => res.write('', () => resolve()));

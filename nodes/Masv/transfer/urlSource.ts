@@ -253,6 +253,13 @@ export async function checkUrlSource(
 		} catch (error) {
 			if (cancel?.aborted || error instanceof CancelledError) throw masvCancelled(node);
 			if (error instanceof NodeOperationError || error instanceof NodeApiError) throw toNodeError(node, error, itemIndex);
+			if (/^Z_/.test(String((error as { code?: unknown }).code))) {
+				// n8n's helper unpacks a compressed answer by itself; this one would not unpack.
+				throw new NodeOperationError(node, `The URL answered with a compressed body that cannot be read as the file (${(error as Error).message})`, {
+					itemIndex,
+					description: 'The node asks for the file as it is (Accept-Encoding: identity); this source compresses anyway. Use a direct download link of the file.',
+				});
+			}
 			verdict = errorVerdict(error);
 		}
 		if (!(await waitOrCancel(node, retry, verdict))) {
