@@ -1,6 +1,8 @@
 // package/uploadFromUrl through n8n's engine: source files served by the emulator
 // (tools/emulator/sources.ts) go into emulated MASV packages. Bytes, requests to the source and to
 // MASV, faults (a reset at 50%, 503s), refusals that must create nothing, Continue On Fail.
+import type { INodeParameters } from 'n8n-workflow';
+
 import { rl, runMasv } from '../../tools/harness';
 import { sourceSha256, startEmulator } from '../../tools/emulator';
 import type { Emulator, Source, SourceSpec } from '../../tools/emulator';
@@ -44,7 +46,7 @@ describe('package upload from URL', () => {
 	});
 
 	async function run(parameters: Record<string, unknown>, input?: Array<Record<string, unknown>>, continueOnFail = false) {
-		return await runMasv(parameters, {
+		return await runMasv(parameters as INodeParameters, {
 			credentials: credentialsFor(emu),
 			input: (input ?? [{}]).map((json) => ({ json })),
 			node: continueOnFail ? { continueOnFail: true } : {},
