@@ -1,7 +1,7 @@
 // package/uploadFromUrl through n8n's engine: source files served by the emulator
 // (tools/emulator/sources.ts) go into emulated MASV packages. Bytes, requests to the source and to
 // MASV, faults (a reset at 50%, 503s), refusals that must create nothing, Continue On Fail.
-import type { INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { rl, runMasv } from '../../tools/harness';
 import { sourceSha256, startEmulator } from '../../tools/emulator';
@@ -45,7 +45,7 @@ describe('package upload from URL', () => {
 		options: { chunkSize: 5, parallelUploads: 2, ...options },
 	});
 
-	async function run(parameters: Record<string, unknown>, input?: Array<Record<string, unknown>>, continueOnFail = false) {
+	async function run(parameters: Record<string, unknown>, input?: IDataObject[], continueOnFail = false) {
 		return await runMasv(parameters as INodeParameters, {
 			credentials: credentialsFor(emu),
 			input: (input ?? [{}]).map((json) => ({ json })),
