@@ -64,8 +64,6 @@ export type UploadSource =
 			kind: 'stream';
 			/** `signal` aborts when the upload stops (a part failed, a cancel): a source that waits on the network stops then. */
 			open: (readBufferSize: number, signal?: AbortSignal) => Promise<AsyncIterable<Buffer | Uint8Array>>;
-			/** The chunks may be held elsewhere (an HTTP answer's): never freed once copied. */
-			keepChunks?: boolean;
 	  }
 	| { kind: 'buffer'; buffer: Buffer }
 	/** Read part by part, by byte range, several at once (the body of a URL that takes `Range`). */
@@ -373,7 +371,7 @@ async function uploadParts(
 			parts = rangeParts(async (range, into) => await source.read(range, into, abort.signal), plan, shared ?? ownBuffers);
 		} else {
 			const stream = await source.open(READ_BUFFER_SIZE, abort.signal);
-			parts = cutParts(stream, plan, shared ?? ownBuffers, source.keepChunks ? 0 : READ_BUFFER_SIZE);
+			parts = cutParts(stream, plan, shared ?? ownBuffers, READ_BUFFER_SIZE);
 		}
 	}
 	progress.start();

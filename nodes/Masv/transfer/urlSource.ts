@@ -11,9 +11,11 @@ import { masvCancelled } from '../transport/request';
 import { CancelledError, errorVerdict, guard, RetryWindow, StallError, statusVerdict } from '../transport/retry';
 import type { RetryPolicy, Verdict } from '../transport/retry';
 import { watchStream } from './download';
+import { freeChunk } from './parts';
 import type { PartRange } from './parts';
 import { headerValue, storageErrorText, storageGetStream } from './storage';
 import type { BinaryStream, StorageAnswer } from './storage';
+import { READ_BUFFER_SIZE } from './upload';
 import type { UploadSource } from './upload';
 
 type SourceContext = Pick<IExecuteFunctions, 'helpers' | 'logger' | 'getNode'>;
@@ -403,6 +405,10 @@ export function urlUploadSource(
 				for await (const chunk of sourceBytes(ctx, source, range, { ...options, signal })) {
 					chunk.copy(into, filled);
 					filled += chunk.length;
+					// The answer's chunks are this read's alone: their memory goes back at once instead of
+					// to the collector (parts.ts freeChunk; docs/architecture.md, "Read chunks and the
+					// garbage collector").
+					freeChunk(chunk, READ_BUFFER_SIZE);
 				}
 				if (filled !== range.length) {
 					throw new NodeOperationError(ctx.getNode(), `"${options.name}": part ${range.partNumber} of the URL's body holds ${filled} bytes, not ${range.length}`, {
@@ -414,7 +420,6 @@ export function urlUploadSource(
 	}
 	return {
 		kind: 'stream',
-		keepChunks: true,
 		open: async (_readBufferSize: number, signal?: AbortSignal) => sourceBytes(ctx, source, { start: 0, end: source.size }, { ...options, signal }),
 	};
 }
