@@ -11,7 +11,7 @@ import { credentialsFor } from '../../tools/harness/emulatorApi';
 import { BACKOFF, DEFAULT_POLICY } from '../../nodes/Masv/transport/retry';
 import { PROBE_BYTES } from '../../nodes/Masv/transfer/urlSource';
 import { useRetryTimings } from '../harness/retries';
-import { finalizeRequests, getPackage, MIB } from './helpers';
+import { api, finalizeRequests, getPackage, MIB } from './helpers';
 
 const SIZE = 12 * MIB + 777; // 3 parts of 5 MiB
 
@@ -108,6 +108,18 @@ describe('package upload from URL', () => {
 		expect(src.requests[1].range).toBeUndefined();
 		expect(src.requests[1].status).toBe(200);
 		expectNoCredentialsSent(src);
+	});
+
+	it('adds the file to an existing package, in a folder, without finalizing it when Finalize is off', async () => {
+		const created = await api<{ id: string }>(emu, 'POST', `/v1/teams/${emu.teamId}/packages`, { name: 'existing', description: '', recipients: [] });
+		const { url } = source({ size: 70_000, seed: 40, name: 'still.exr' });
+		const result = await run(params(url, { destination: 'existingPackage', packageId: rl(created.id), finalize: false }, { folderPath: 'day1/' }));
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json.package).toEqual({ id: created.id, name: 'existing', state: 'new' });
+		expect(result.items[0].json.files).toEqual([expect.objectContaining({ name: 'still.exr', path: 'day1', size: 70_000 })]);
+		expect(await storedSha(created.id, 'still.exr')).toBe(await sourceSha256(40, 70_000));
+		expect(emu.requests({ kind: 'api', method: 'POST', path: /\/packages$/ })).toHaveLength(1);
+		expect(finalizeRequests(emu).filter((request) => request.path === `/v1/packages/${created.id}/finalize`)).toHaveLength(0);
 	});
 
 	it('File Name overrides the names the source gives', async () => {
