@@ -262,6 +262,16 @@ describe('package upload from URL', () => {
 		expect(emu.requests({ kind: 'api', method: 'POST', path: /\/packages$/ })).toHaveLength(1);
 	});
 
+	it('a part refused for good by storage while other parts are being read fails the file, cleans up and finalizes nothing', async () => {
+		emu.faults.add({ target: 'storage', type: 'status', status: 400, code: 'InvalidArgument', partNumber: 2, times: -1 });
+		const { url } = source({ size: SIZE, seed: 41 });
+		const result = await run(params(url, {}, { parallelUploads: 3 }));
+		expect(result.error?.message).toMatch(/Part 2 of "file.bin" could not be uploaded/);
+		expect(result.error?.description).toMatch(/removed/);
+		expect(finalizeRequests(emu)).toHaveLength(0);
+		expect(emu.requests({ kind: 'api', method: 'DELETE', path: /^\/v1\/packages\/[^/]+$/ })).toHaveLength(1);
+	});
+
 	it('a source whose part fails for good after the package was created removes the file and deletes the empty package', async () => {
 		// The check passes; every later request is refused.
 		const { url } = source({ size: SIZE, seed: 39, status: 404, statusAfter: 1 });
