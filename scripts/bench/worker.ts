@@ -21,7 +21,7 @@ export interface EmulatorInfo {
 }
 
 export interface WorkerTask {
-	mode: 'node-prepare' | 'node-upload' | 'plain-upload' | 'plain-upload-fresh' | 'plain-files' | 'sdk-upload' | 'node-download' | 'plain-download';
+	mode: 'node-prepare' | 'node-upload' | 'plain-upload' | 'plain-upload-fresh' | 'plain-files' | 'sdk-upload' | 'node-download' | 'plain-download' | 'node-url-upload' | 'plain-url-upload';
 	emu: EmulatorInfo;
 	file?: string;
 	size: number;
@@ -39,6 +39,8 @@ export interface WorkerTask {
 	parallelFiles?: number;
 	/** node-upload of many files: only the first this many (one at a time, for the comparison). */
 	fileLimit?: number;
+	/** node-url-upload, plain-url-upload: the source (an emulator source, tools/emulator/sources.ts). */
+	url?: string;
 }
 
 export interface PreparedStore {
@@ -184,6 +186,8 @@ async function plainFile(
 	size: number,
 	partSize: number,
 	parallel: number,
+	/** Reads the bytes at `position` into `body` instead of from `file` (plain-url-upload). */
+	readAt?: (body: Buffer, position: number) => Promise<void>,
 ): Promise<void> {
 	const added = await api<{ file: { id: string }; create_blueprint: Blueprint }>(
 		emu,
@@ -207,7 +211,7 @@ async function plainFile(
 			)),
 		);
 	}
-	const handle = await fs.promises.open(file, 'r');
+	const handle = readAt ? undefined : await fs.promises.open(file, 'r');
 	const etags: string[] = new Array(count);
 	// The node's pipeline without n8n: `parallel` PUTs in flight, the next part read while they are
 	// sent, into parallel + 1 part buffers reused from part to part and from file to file (no fresh
@@ -222,7 +226,8 @@ async function plainFile(
 		const index = nextIndex++;
 		const memory = spare.pop() as Buffer;
 		const body = memory.subarray(0, Math.min(partSize, size - index * partSize));
-		await handle.read(body, 0, body.length, index * partSize);
+		if (readAt) await readAt(body, index * partSize);
+		else await handle?.read(body, 0, body.length, index * partSize);
 		return { index, memory, body };
 	};
 	const slot = async () => {
@@ -244,7 +249,7 @@ async function plainFile(
 	};
 	// All slots end before the buffers go back to the pool (another file may take them) and the file closes.
 	const ended = await Promise.allSettled(Array.from({ length: slots }, slot));
-	await handle.close();
+	await handle?.close();
 	freePartBuffers.push(...spare);
 	const failed = ended.find((result): result is PromiseRejectedResult => result.status === 'rejected');
 	if (failed) throw failed.reason;
@@ -260,6 +265,60 @@ async function plainFile(
 		},
 		token,
 	);
+}
+
+/**
+ * (b) for a URL: the plain client's flow with each part read from the source by a ranged GET into
+ * its part buffer (kept-alive connections), the next part read while parts are sent.
+ */
+async function plainUrlUpload(task: WorkerTask): Promise<number> {
+	const { emu, size, partSize, parallel } = task;
+	const url = task.url as string;
+	const started = process.hrtime.bigint();
+	const pkg = await api<{ id: string; access_token: string }>(emu, 'POST', `/v1/teams/${emu.teamId}/packages`, { name: 'bench plain url' });
+	const readAt = (body: Buffer, position: number) =>
+		new Promise<void>((resolve, reject) => {
+			http
+				.get(url, { agent, headers: { Range: `bytes=${position}-${position + body.length - 1}` } }, (res) => {
+					if (res.statusCode !== 206) reject(new Error(`source answered ${res.statusCode}`));
+					let filled = 0;
+					res.on('data', (chunk: Buffer) => {
+						chunk.copy(body, filled);
+						filled += chunk.length;
+					});
+					res.on('end', () => (filled === body.length ? resolve() : reject(new Error(`short read: ${filled} of ${body.length}`))));
+					res.on('error', reject);
+				})
+				.on('error', reject);
+		});
+	await plainFile(emu, pkg.id, pkg.access_token, '', 'bench-url.bin', size, partSize, parallel, readAt);
+	await api(emu, 'POST', `/v1/packages/${pkg.id}/finalize`, {}, pkg.access_token);
+	return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** (a) for a URL: the node's Package → Upload From URL through n8n's engine. */
+async function nodeUrlUpload(task: WorkerTask): Promise<number> {
+	const { harnessHome, masvNode, runWorkflow, rl } = await import('../../tools/harness');
+	try {
+		const result = await runWorkflow({
+			credentials: credentialsFor(task.emu),
+			nodes: [
+				masvNode({
+					resource: 'package',
+					operation: 'uploadFromUrl',
+					url: task.url as string,
+					teamId: rl(task.emu.teamId),
+					name: 'bench node url',
+					options: { chunkSize: task.partSize / 1024 / 1024, parallelUploads: task.parallel },
+				}),
+			],
+		});
+		if (result.error) throw new Error(result.error.message);
+		if ((result.output('MASV')[0]?.json.package as { state?: string })?.state !== 'finalized') throw new Error('not finalized');
+		return (result.run.data.resultData.runData.MASV[0].executionTime ?? 0) / 1000;
+	} finally {
+		fs.rmSync(harnessHome, { recursive: true, force: true });
+	}
 }
 
 /** (c) @aws-sdk/lib-storage `Upload` with the same part size and queue size, to the emulator's S3 API. */
@@ -454,7 +513,7 @@ async function plainDownload(task: WorkerTask): Promise<number> {
 async function main(): Promise<void> {
 	const task = JSON.parse(process.argv[2].startsWith('@') ? fs.readFileSync(process.argv[2].slice(1), 'utf8') : process.argv[2]) as WorkerTask;
 	freshConnections = task.mode === 'plain-upload-fresh';
-	const run = { 'node-prepare': nodePrepare, 'node-upload': nodeUpload, 'plain-upload': plainUpload, 'plain-upload-fresh': plainUpload, 'plain-files': plainFiles, 'sdk-upload': sdkUpload, 'node-download': nodeDownload, 'plain-download': plainDownload }[task.mode];
+	const run = { 'node-prepare': nodePrepare, 'node-upload': nodeUpload, 'plain-upload': plainUpload, 'plain-upload-fresh': plainUpload, 'plain-files': plainFiles, 'sdk-upload': sdkUpload, 'node-download': nodeDownload, 'plain-download': plainDownload, 'node-url-upload': nodeUrlUpload, 'plain-url-upload': plainUrlUpload }[task.mode];
 	const seconds = await run(task);
 	const result: WorkerResult = {
 		seconds,

@@ -10,6 +10,8 @@
 #   E2E_TRIGGERS=0                   skip the trigger tests (real n8n server, polling every
 #                                    minute: about 4 minutes; run for the pinned 2.x only)
 #   E2E_QUEUE=0                      skip the queue-mode run (scripts/e2e/queue.sh)
+#   E2E_FROM_URL=0                   skip Upload From URL's 1 GiB run (test/e2e/fromUrl.test.ts; pinned
+#                                    2.x only)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/e2e/prepare.sh
@@ -31,6 +33,12 @@ for v in $versions; do
 	t=$SECONDS
 	N8N_VERSION="$v" node --test --test-reporter=spec --test-concurrency=1 .tmp/e2e/test/e2e/e2e.test.js || status=1
 	echo "[e2e] n8n $v: $((SECONDS - t)) s"
+	if [ "$v" = "$N8N_DEFAULT_VERSION" ] && [ "${E2E_FROM_URL:-1}" != 0 ]; then
+		echo "== e2e: Upload From URL, 1 GiB, in n8n $v"
+		t=$SECONDS
+		N8N_VERSION="$v" node --test --test-reporter=spec --test-concurrency=1 .tmp/e2e/test/e2e/fromUrl.test.js || status=1
+		echo "[e2e] from URL, n8n $v: $((SECONDS - t)) s"
+	fi
 	if [ "$v" = "$N8N_DEFAULT_VERSION" ] && [ "${E2E_TRIGGERS:-1}" != 0 ]; then
 		echo "== e2e: MASV triggers in a running n8n $v"
 		t=$SECONDS

@@ -41,6 +41,7 @@ export const CONTRACT: Record<string, string[]> = {
 		'sendToIntegration',
 		'updateExpiry',
 		'upload',
+		'uploadFromUrl',
 	],
 	portal: ['create', 'delete', 'get', 'getAll', 'getPackages', 'update'],
 	tag: ['create', 'delete', 'getAll'],
