@@ -90,7 +90,7 @@ export const packageOperations = operationSelector({
 		{
 			name: 'Get Many',
 			value: 'getAll',
-			action: 'Get many packages',
+			action: 'Get many packages the team sent',
 			description: 'List the packages the team sent',
 			routing: route({
 				method: 'GET',
