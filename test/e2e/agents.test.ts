@@ -22,7 +22,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 import { startScriptedModel, toolResults, type ChatRequest, type ModelRequest, type ScriptedModel } from '../../tools/model/scripted';
-import { REPO, importCredentials, installedN8n, pinned, readLog, tail, type RunningN8n } from '../../tools/n8n/n8n';
+import { REPO, installedN8n, pinned, readLog, tail, type RunningN8n } from '../../tools/n8n/n8n';
 import { EXAMPLES_DIR, openSession, setupOwner, type Session } from '../../tools/n8n/session';
 import { readWorkflow, readWorkflowDir, type WorkflowFile } from '../../tools/n8n/workflows';
 
@@ -177,11 +177,16 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 		const trigger = mcp.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.mcpTrigger')!;
 		trigger.credentials = { httpBearerAuth: { id: 'masvMcpBearer001', name: 'MCP clients (local)' } };
 		const workflows: WorkflowFile[] = [...agentWorkflows, mcp];
-		session = await openSession({ version: VERSION, workDir: OUT, workflows, log: (line) => console.log(`# ${line}`) });
-		await importCredentials(session.config, [
-			{ id: 'masvScriptedModel', name: 'Scripted model (local)', type: 'openAiApi', data: { apiKey: 'sk-scripted-not-a-key', url: model.baseUrl } },
-			{ id: 'masvMcpBearer001', name: 'MCP clients (local)', type: 'httpBearerAuth', data: { token: MCP_TOKEN } },
-		]);
+		session = await openSession({
+			version: VERSION,
+			workDir: OUT,
+			workflows,
+			credentials: [
+				{ id: 'masvScriptedModel', name: 'Scripted model (local)', type: 'openAiApi', data: { apiKey: 'sk-scripted-not-a-key', url: model.baseUrl } },
+				{ id: 'masvMcpBearer001', name: 'MCP clients (local)', type: 'httpBearerAuth', data: { token: MCP_TOKEN } },
+			],
+			log: (line) => console.log(`# ${line}`),
+		});
 		mark('setup', t);
 
 		for (const name of ['Dailies ep104 day 1', 'Dailies ep104 day 2', 'Trailer cut v3']) await seedPackage(name);
@@ -204,6 +209,8 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 	after(async () => {
 		timings.total = Date.now() - started;
 		console.log(`# agents e2e timings (ms): ${JSON.stringify({ ...session?.timings, ...timings })}`);
+		// What the model got, for a look after the run.
+		if (model) writeFileSync(join(OUT, 'model-requests.json'), JSON.stringify(model.requests(), null, 1));
 		await session?.close();
 		await model?.close();
 		files?.closeAllConnections();
@@ -372,11 +379,11 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 		assert.ok(session.emulator.requests({ kind: 'api' }).some((r) => String(r.headers['x-package-token'] ?? '').startsWith(TOKEN_HEADER)));
 	});
 
-	it('docs/agents-tools.md is what n8n sends the model', () => {
+	it('docs/agents-tools.md is what n8n sends the model', async () => {
 		const first = model.requests('list')[0]?.body;
 		assert.ok(first?.tools, 'the list case did not run');
 		const agentTools = first.tools.map((tool) => ({ name: tool.function.name, description: tool.function.description ?? '', parameters: tool.function.parameters ?? {} }));
-		const text = toolsDoc(agentTools, mcpTools, operationDescriptions());
+		const text = toolsDoc(agentTools, mcpTools, await operationDescriptions());
 		writeFileSync(join(OUT, 'agents-tools.md'), text);
 		const current = (() => {
 			try {
@@ -408,13 +415,13 @@ interface ToolDoc {
 let mcpTools: ToolDoc[] = [];
 
 /** For every resource and operation: the description n8n gives a MASV Tool set to "Set Automatically". */
-function operationDescriptions(): Array<{ resource: string; operation: string; name: string; tool: string; description: string }> {
+async function operationDescriptions(): Promise<Array<{ resource: string; operation: string; name: string; tool: string; description: string }>> {
 	const dir = installedN8n(VERSION)!;
 	// n8n's own function, from the n8n under test.
-	const { NodeHelpers } = require(join(dir, 'node_modules/n8n-workflow')) as {
+	const { NodeHelpers } = (await import(join(dir, 'node_modules/n8n-workflow'))) as {
 		NodeHelpers: { getToolDescriptionForNode(node: { parameters: Record<string, unknown> }, nodeType: { description: unknown }): string };
 	};
-	const { Masv } = require(join(REPO, 'dist/nodes/Masv/Masv.node.js')) as { Masv: new () => { description: NodeDescription } };
+	const { Masv } = (await import(join(REPO, 'dist/nodes/Masv/Masv.node.js'))) as { Masv: new () => { description: NodeDescription } };
 	const description = new Masv().description;
 	const resources = description.properties.find((p) => p.name === 'resource')!.options!;
 	const out: Array<{ resource: string; operation: string; name: string; tool: string; description: string }> = [];
@@ -437,7 +444,7 @@ interface NodeDescription {
 	properties: Array<{ name: string; options?: Array<{ name: string; value: string; description?: string }>; displayOptions?: { show?: { resource?: string[] } } }>;
 }
 
-function toolsDoc(agent: ToolDoc[], mcp: ToolDoc[], operations: ReturnType<typeof operationDescriptions>): string {
+function toolsDoc(agent: ToolDoc[], mcp: ToolDoc[], operations: Awaited<ReturnType<typeof operationDescriptions>>): string {
 	const section = (tools: ToolDoc[]) =>
 		[...tools]
 			.sort((a, b) => a.name.localeCompare(b.name))
