@@ -21,7 +21,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-import { startScriptedModel, toolResults, type ChatRequest, type ModelRequest, type ScriptedModel } from '../../tools/model/scripted';
+import { SCRIPTED_MODEL_ID, startScriptedModel, toolResults, type ChatRequest, type ModelRequest, type ScriptedModel } from '../../tools/model/scripted';
 import { REPO, installedN8n, pinned, readLog, tail, type RunningN8n } from '../../tools/n8n/n8n';
 import { EXAMPLES_DIR, openSession, setupOwner, type Session } from '../../tools/n8n/session';
 import { readWorkflow, readWorkflowDir, type WorkflowFile } from '../../tools/n8n/workflows';
@@ -31,6 +31,7 @@ const OUT = join(REPO, '.test-output/e2e-agents', `n8n-${VERSION}`);
 const AGENT_WORKFLOW = 'masvE2eAgent';
 const UPLOAD_WORKFLOW = 'masvE2eAgentUpload';
 const MCP_EXAMPLE = 'mcp-server-masv-tools.json';
+const AGENT_EXAMPLE = 'agent-client-deliveries.json';
 const MCP_TOKEN = `mcp-${randomBytes(12).toString('hex')}`;
 const UNKNOWN_PACKAGE = '01JUNKN0WNPACKAGE000000000';
 /** Every package token the emulator signs starts with this JWT header (tools/emulator/tokens.ts). */
@@ -64,6 +65,10 @@ const mark = (name: string, since: number) => {
 };
 /** Seeded, finalized team packages by name. */
 const seeded: Record<string, string> = {};
+/** Finalized portal packages (the team's inbox) by name. */
+const received: Record<string, string> = {};
+/** The chat URL of the agent example (its Chat Trigger made public for the run). */
+let chatUrl = '';
 /** The file the upload case sends, served by `files`. */
 const CUT = randomBytes(3 * 1024 * 1024 + 777);
 
@@ -93,6 +98,33 @@ async function seedPackage(name: string): Promise<string> {
 	session.emulator.core.forceFinalize(session.emulator.core.state.packages.get(id)!);
 	seeded[name] = id;
 	return id;
+}
+
+/** A package uploaded to the seed portal by `sender` and finalized: it is in the team's inbox. */
+async function uploadToPortal(name: string, sender: string): Promise<string> {
+	const res = await fetch(`${session.emulator.url}/v1/portals/${session.emulator.seed.portalId}/packages`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ name, sender }),
+	});
+	const text = await res.text();
+	assert.equal(res.status, 201, text);
+	const id = String((JSON.parse(text) as { id: string }).id);
+	session.emulator.core.forceFinalize(session.emulator.core.state.packages.get(id)!);
+	return id;
+}
+
+/** Sends a message to the agent example's chat, in a session of its own (the agent has memory). */
+async function chat(sessionId: string, chatInput: string): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+	const res = await fetch(`${url}${chatUrl}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'sendMessage', sessionId, chatInput }) });
+	const text = await res.text();
+	let json: Record<string, unknown> = {};
+	try {
+		json = JSON.parse(text) as Record<string, unknown>;
+	} catch {
+		json = {};
+	}
+	return { status: res.status, json, text };
 }
 
 /** Asks the agent workflow at `path` (a webhook answering with the agent's output). */
@@ -176,7 +208,20 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 		const mcp = readWorkflow(join(EXAMPLES_DIR, MCP_EXAMPLE));
 		const trigger = mcp.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.mcpTrigger')!;
 		trigger.credentials = { httpBearerAuth: { id: 'masvMcpBearer001', name: 'MCP clients (local)' } };
-		const workflows: WorkflowFile[] = [...agentWorkflows, mcp];
+		// The agent example as a user runs it, with two changes: its chat answers on a public URL
+		// (an editor's chat session is not at hand here) and its model is the scripted one.
+		const example = readWorkflow(join(EXAMPLES_DIR, AGENT_EXAMPLE));
+		for (const node of example.nodes) {
+			if (node.type === '@n8n/n8n-nodes-langchain.chatTrigger') {
+				node.parameters.public = true;
+				chatUrl = `/webhook/${String(node.webhookId)}/chat`;
+			}
+			if (node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi') {
+				node.parameters = { ...node.parameters, model: { __rl: true, mode: 'id', value: SCRIPTED_MODEL_ID }, responsesApiEnabled: false };
+				node.credentials = { openAiApi: { id: 'masvScriptedModel', name: 'Scripted model (local)' } };
+			}
+		}
+		const workflows: WorkflowFile[] = [...agentWorkflows, mcp, example];
 		session = await openSession({
 			version: VERSION,
 			workDir: OUT,
@@ -189,7 +234,14 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 		});
 		mark('setup', t);
 
-		for (const name of ['Dailies ep104 day 1', 'Dailies ep104 day 2', 'Trailer cut v3']) await seedPackage(name);
+		for (const name of ['Dailies ep104 day 1', 'Dailies ep104 day 2', 'Trailer cut v3', 'Trailer cut v4']) await seedPackage(name);
+		for (const [name, sender] of [
+			['Selects ep104', 'client@example.com'],
+			['Sound mix ep104', 'client@example.com'],
+			['Reel from another studio', 'other@example.com'],
+		]) {
+			received[name] = await uploadToPortal(name, sender);
+		}
 
 		t = Date.now();
 		server = await session.startServer();
@@ -203,6 +255,7 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 		await until('the agent webhook', async () => (await (await fetch(`${url}/webhook/masv-agent-e2e`)).text()).includes('POST request'), 30_000);
 		// The MCP server answers a request without its bearer token with 403 once it is active.
 		await until('the MCP server', async () => (await fetch(`${url}/mcp/masv`, { method: 'POST' })).status === 403, 30_000);
+		await until('the example\'s chat', async () => (await fetch(`${url}${chatUrl}`)).status === 200, 30_000);
 		mark('activation', t);
 	});
 
@@ -319,6 +372,59 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 		mark('agent: upload from URL', t);
 	});
 
+	it('the agent example answers "what did client X send this week" from the team\'s inbox', async () => {
+		const t = Date.now();
+		const now = new Date();
+		const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7))).toISOString();
+		model.script('weekly', [
+			{ toolCalls: [{ name: 'list_received_packages', args: { sender: 'client@example.com', created_after: monday } }] },
+			(request) => {
+				const names = json<Array<{ name: string }>>(toolAnswer(request, 'list_received_packages')).map((p) => p.name);
+				return { content: `This week client@example.com sent: ${names.sort().join('; ')}.` };
+			},
+		]);
+		const answer = await chat('weekly-session', '[case:weekly] What did client@example.com send this week?');
+		assert.equal(answer.status, 200, answer.text);
+		assert.equal(answer.json.output, 'This week client@example.com sent: Selects ep104; Sound mix ep104.');
+		const [first] = caseRequests('weekly', 2);
+		// The system message's expressions were evaluated: the model knows the date.
+		const system = first.messages.find((m) => m.role === 'system');
+		assert.match(String(system?.content), new RegExp(`Today is ${now.toISOString().slice(0, 10)}`));
+		assert.doesNotMatch(String(system?.content), /\{\{/);
+		assert.deepEqual(first.tools?.map((tool) => tool.function.name).sort(), ['create_link', 'get_package_files', 'list_received_packages', 'list_sent_packages']);
+		const inbox = session.emulator.requests({ kind: 'api', method: 'GET', path: `/v1.1/teams/${session.emulator.teamId}/inbox` }).at(-1);
+		assert.equal(inbox?.query.sender, 'client@example.com');
+		assert.ok(inbox?.query.created_at_start?.startsWith(monday.slice(0, 10)), JSON.stringify(inbox?.query));
+		mark('example agent: weekly', t);
+	});
+
+	it('the agent example sends the latest cut: the newest package named "cut" gets a link emailed to the person', async () => {
+		const t = Date.now();
+		model.script('cut', [
+			{ toolCalls: [{ name: 'list_sent_packages', args: { name_contains: 'cut', created_after: '' } }] },
+			(request) => {
+				const [latest] = json<Array<{ id: string }>>(toolAnswer(request, 'list_sent_packages'));
+				return { toolCalls: [{ name: 'create_link', args: { package_id: latest.id, email: 'producer@example.com' } }] };
+			},
+			(request) => {
+				const [link] = json<Array<{ url?: string }>>(toolAnswer(request, 'create_link'));
+				return { content: `Sent to producer@example.com: ${link.url}` };
+			},
+		]);
+		const answer = await chat('cut-session', '[case:cut] Send the latest cut to producer@example.com');
+		assert.equal(answer.status, 200, answer.text);
+		caseRequests('cut', 3);
+		const latest = seeded['Trailer cut v4'];
+		const links = [...session.emulator.core.state.links.values()].filter((link) => link.email === 'producer@example.com');
+		assert.deepEqual(
+			links.map((link) => link.packageId),
+			[latest],
+			'one link, to the newest cut',
+		);
+		assert.equal(answer.json.output, `Sent to producer@example.com: https://get.massive.io/${links[0].id}?secret=${links[0].secret}`);
+		mark('example agent: latest cut', t);
+	});
+
 	it('an MCP client lists the tools with their input schemas and calls two of them over Streamable HTTP; SSE lists them too', async () => {
 		const t = Date.now();
 		const endpoint = new URL(`${url}/mcp/masv`);
@@ -341,7 +447,7 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 			assert.ok(!listed.isError, JSON.stringify(listed));
 			const listedText = (listed.content as Array<{ type: string; text: string }>).map((c) => c.text).join('');
 			const packages = json<Array<{ id: string; name: string; state: string }>>(listedText);
-			const inEmulator = [...session.emulator.core.state.packages.values()].filter((p) => p.name.includes('ep104') && p.teamId === session.emulator.teamId);
+			const inEmulator = [...session.emulator.core.state.packages.values()].filter((p) => p.name.includes('ep104') && p.teamId === session.emulator.teamId && !p.portalId); // sent, not received
 			assert.deepEqual(
 				packages.map((p) => [p.id, p.name, p.state]).sort(),
 				inEmulator.map((p) => [p.id, p.name, p.state]).sort(),
@@ -372,7 +478,7 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 
 	it('no model request and no MCP answer ever held the API key or a package token', () => {
 		const requests = model.requests();
-		assert.ok(requests.length >= 6, `${requests.length} model requests`);
+		assert.ok(requests.length >= 11, `${requests.length} model requests`);
 		const leaks = requests.map((r: ModelRequest) => ({ seq: r.seq, found: secretsIn(r.raw + JSON.stringify(r.headers)) })).filter((r) => r.found.length);
 		assert.deepEqual(leaks, []);
 		// The test would see a token if one were there: n8n did use package tokens (link, files).
