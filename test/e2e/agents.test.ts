@@ -460,7 +460,11 @@ describe(`MASV tools for AI agents and MCP clients in a running n8n ${VERSION}`,
 			const [pkg] = json<Array<{ id: string; name: string; state: string; description: string }>>(gotText);
 			const state = session.emulator.core.state.packages.get(packageId)!;
 			assert.deepEqual([pkg.id, pkg.name, pkg.state, pkg.description], [state.id, state.name, state.state, state.description]);
-			assert.deepEqual(secretsIn(listedText + gotText), []);
+			// A value the node refuses comes back as a tool error naming the parameter.
+			const refusedDate = await client.callTool({ name: 'list_sent_packages', arguments: { name_contains: '', created_after: 'last Monday' } });
+			const refusedText = (refusedDate.content as Array<{ type: string; text: string }>).map((c) => c.text).join('');
+			assert.match(refusedText, /"Filters > Created After" is not a date: last Monday/);
+			assert.deepEqual(secretsIn(listedText + gotText + refusedText), []);
 		} finally {
 			await client.close();
 		}
