@@ -4,6 +4,7 @@ import type { EmulatorHandle } from './index';
 import { faultToJson, type FaultSpec } from './faults';
 import { asBody, optString, type Json } from './http';
 import { Router } from './router';
+import { sourceJson, sourceSha256 } from './sources';
 import type { PackageState, Role } from './state';
 import { ApiError, isRecord, notFound } from './util';
 
@@ -26,7 +27,7 @@ export function buildAdminRouter(emu: EmulatorHandle): Router {
 		const method = ctx.query.get('method');
 		const path = ctx.query.get('path');
 		const list = emu.requests({
-			kind: kind === 'api' || kind === 'storage' ? kind : undefined,
+			kind: kind === 'api' || kind === 'storage' || kind === 'source' ? kind : undefined,
 			method: method ?? undefined,
 			path: path ? new RegExp(path) : undefined,
 		});
@@ -58,6 +59,19 @@ export function buildAdminRouter(emu: EmulatorHandle): Router {
 	r.delete('/_emulator/faults/:id', (ctx) => {
 		if (!emu.faults.remove(ctx.params.id)) throw notFound('fault');
 		return { status: 204 };
+	});
+
+	// Source files for Upload From URL (sources.ts): register one, read what it was asked, its SHA-256.
+	r.post('/_emulator/sources', (ctx) => ({ status: 201, body: sourceJson(emu.core.sources.add(ctx.body), emu.storageUrl) }));
+	r.get('/_emulator/sources/:id', (ctx) => {
+		const source = emu.core.sources.get(ctx.params.id);
+		if (!source) throw notFound('source');
+		return { status: 200, body: sourceJson(source, emu.storageUrl) };
+	});
+	r.get('/_emulator/sources/:id/sha256', async (ctx) => {
+		const source = emu.core.sources.get(ctx.params.id);
+		if (!source) throw notFound('source');
+		return { status: 200, body: { sha256: await sourceSha256(source.spec.seed, source.spec.size), size: source.spec.size } };
 	});
 
 	r.get('/_emulator/files', async () => ({ status: 200, body: await emu.files() }));

@@ -5,6 +5,7 @@ import { promises as fsp } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { FaultRegistry } from './faults';
+import { SourceRegistry } from './sources';
 import type { Json } from './http';
 import type { Activity, ActivityState, ActivityType, PackageState, PFile, Pkg, WebhookDelivery } from './state';
 import { State } from './state';
@@ -67,7 +68,8 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
 export interface RequestRecord {
 	seq: number;
 	time: string;
-	kind: 'api' | 'storage';
+	/** `source`: a request to a source file of Upload From URL (sources.ts). */
+	kind: 'api' | 'storage' | 'source';
 	method: string;
 	path: string;
 	query: Record<string, string>;
@@ -93,6 +95,8 @@ export interface FinalizedFileInfo {
 export class Core {
 	state = new State();
 	readonly faults = new FaultRegistry();
+	/** Source files for Upload From URL (sources.ts), served by the storage server. */
+	readonly sources = new SourceRegistry();
 	readonly storage: Storage;
 	readonly secret = randomBytes(32);
 	clockOffsetMs = 0;

@@ -34,6 +34,8 @@ import { ApiError, notFound } from './util';
 export type { EmulatorConfig, FinalizedFileInfo, RequestRecord } from './core';
 export type { Fault, FaultSpec, FaultTarget, FaultType } from './faults';
 export type { SeedInfo, SeedMember, TeamSeed } from './seed';
+export type { Source, SourceRequest, SourceSpec } from './sources';
+export { sourceSha256, sourceStream } from './sources';
 
 export interface EmulatorOptions {
 	/** Interface to listen on; default 127.0.0.1. */
@@ -52,7 +54,7 @@ export interface EmulatorOptions {
 }
 
 export interface RequestFilter {
-	kind?: 'api' | 'storage';
+	kind?: 'api' | 'storage' | 'source';
 	method?: string;
 	path?: string | RegExp;
 }
@@ -339,6 +341,7 @@ class MasvEmulator implements Emulator {
 				for (const dir of ['parts', 'objects', 'blobs', 'integrations']) await fsp.rm(join(this.dataDir, dir), { recursive: true, force: true });
 				await core.init();
 				core.faults.clear();
+				core.sources.clear();
 				core.requestLog = [];
 				core.clockOffsetMs = 0;
 				this.seed = await applySeed(core, this.seed);

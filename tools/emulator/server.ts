@@ -108,8 +108,9 @@ async function handleApi(core: Core, api: Router, admin: Router, req: IncomingMe
 
 async function handleStorage(core: Core, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const url = new URL(req.url ?? '/', 'http://storage.invalid');
+	const source = url.pathname.startsWith('/sources/');
 	const record = core.logRequest({
-		kind: 'storage',
+		kind: source ? 'source' : 'storage',
 		method: (req.method ?? 'GET').toUpperCase(),
 		path: url.pathname,
 		query: queryObject(url.searchParams),
@@ -118,7 +119,8 @@ async function handleStorage(core: Core, req: IncomingMessage, res: ServerRespon
 	res.on('finish', () => {
 		record.status = res.statusCode;
 	});
-	await core.storage.handle(req, res, url, record);
+	if (source) await core.sources.handle(req, res, url);
+	else await core.storage.handle(req, res, url, record);
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

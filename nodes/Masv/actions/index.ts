@@ -18,6 +18,7 @@ import * as getTransfers from './package/getTransfers.operation';
 import * as sendToIntegration from './package/sendToIntegration.operation';
 import * as updateExpiry from './package/updateExpiry.operation';
 import * as upload from './package/upload.operation';
+import * as uploadFromUrl from './package/uploadFromUrl.operation';
 import { portalFields, portalOperations } from './portal/Portal.resource';
 import * as portalUpdate from './portal/update.operation';
 import { tagFields, tagOperations } from './tag/Tag.resource';
@@ -111,6 +112,7 @@ const byResource: CustomOperationMap = {
 		sendToIntegration: sendToIntegration.execute,
 		updateExpiry: updateExpiry.execute,
 		upload: upload.execute,
+		uploadFromUrl: uploadFromUrl.execute,
 	},
 	portal: { update: portalUpdate.execute },
 	tag: {},

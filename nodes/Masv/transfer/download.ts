@@ -194,7 +194,7 @@ export async function downloadFile(ctx: DownloadContext, request: DownloadFileRe
 }
 
 /** The first byte of a `Content-Range: bytes 100-199/200` header. */
-function rangeStart(header: string | undefined): number | undefined {
+export function rangeStart(header: string | undefined): number | undefined {
 	const match = /bytes\s+(\d+)-/i.exec(header ?? '');
 	return match ? Number(match[1]) : undefined;
 }
@@ -213,7 +213,7 @@ function streamOf(sample: BinaryStream, source: AsyncIterable<Buffer>): BinarySt
  * Watches a response body: when no bytes arrived for `stallMs`, or the execution is cancelled, the
  * stream is destroyed, which ends the reader's loop with an error.
  */
-function watchStream(stream: BinaryStream, stallMs: number, cancel: AbortSignal | undefined) {
+export function watchStream(stream: BinaryStream, stallMs: number, cancel: AbortSignal | undefined) {
 	let last = Date.now();
 	let running = true;
 	const state = {

@@ -139,6 +139,8 @@ export interface Part {
 	body: Buffer;
 	/** Hands the part's memory back for a later part; the body must not be used afterwards. */
 	release?: () => void;
+	/** Settles once the body holds the part's bytes (a part read by range while others are sent). */
+	ready?: Promise<void>;
 }
 
 /**
@@ -294,5 +296,25 @@ export function* bufferParts(buffer: Buffer, plan: PartPlan): Generator<Part> {
 	for (let partNumber = 1; partNumber <= plan.partCount; partNumber++) {
 		const { start, end } = partRange(plan, partNumber);
 		yield { partNumber, body: buffer.subarray(start, end) };
+	}
+}
+
+/**
+ * The parts of a source read by byte range (transfer/urlSource.ts): each part gets its buffer and
+ * starts reading at once, so that parts are read while earlier ones are sent. The consumer awaits
+ * `ready` before sending, and releases the part only once `ready` has settled.
+ */
+export function* rangeParts(
+	read: (range: PartRange, into: Buffer) => Promise<void>,
+	plan: PartPlan,
+	buffers = new PartBuffers(Math.min(plan.partSize, plan.size)),
+): Generator<Part> {
+	for (let partNumber = 1; partNumber <= plan.partCount; partNumber++) {
+		const range = partRange(plan, partNumber);
+		const { body, release } = buffers.take(range.length);
+		const ready = read(range, body);
+		// Awaited by the consumer; until then a failed read must not count as an unhandled rejection.
+		ready.catch(() => undefined);
+		yield { partNumber, body, release, ready };
 	}
 }

@@ -9,8 +9,8 @@ import { toNodeError } from '../transport/errors';
 import { masvCancelled } from '../transport/request';
 import { CancelledError, errorVerdict, guard, RetryWindow, statusVerdict } from '../transport/retry';
 import type { RetryPolicy, Verdict } from '../transport/retry';
-import { bufferParts, cutParts, DEFAULT_MAX_MEMORY, DEFAULT_PART_LIMITS, fitToMemory, MIB, PartBuffers } from './parts';
-import type { Part, PartLimits, PartPlan } from './parts';
+import { bufferParts, cutParts, DEFAULT_MAX_MEMORY, DEFAULT_PART_LIMITS, fitToMemory, MIB, PartBuffers, rangeParts } from './parts';
+import type { Part, PartLimits, PartPlan, PartRange } from './parts';
 import { storageErrorCode, storageErrorText, storagePutPart, storageTextRequest } from './storage';
 import type { StorageBlueprint } from './storage';
 
@@ -60,8 +60,16 @@ export interface UploadFlowApi {
 
 /** Where the bytes of a file come from: a stream opened on demand, or a buffer already in memory. */
 export type UploadSource =
-	| { kind: 'stream'; open: (readBufferSize: number) => Promise<AsyncIterable<Buffer | Uint8Array>> }
-	| { kind: 'buffer'; buffer: Buffer };
+	| {
+			kind: 'stream';
+			/** `signal` aborts when the upload stops (a part failed, a cancel): a source that waits on the network stops then. */
+			open: (readBufferSize: number, signal?: AbortSignal) => Promise<AsyncIterable<Buffer | Uint8Array>>;
+			/** The chunks may be held elsewhere (an HTTP answer's): never freed once copied. */
+			keepChunks?: boolean;
+	  }
+	| { kind: 'buffer'; buffer: Buffer }
+	/** Read part by part, by byte range, several at once (the body of a URL that takes `Range`). */
+	| { kind: 'ranges'; read: (range: PartRange, into: Buffer, signal: AbortSignal) => Promise<void> };
 
 export interface UploadFileRequest {
 	name: string;
@@ -353,7 +361,7 @@ async function uploadParts(
 	if (request.source.kind === 'buffer') {
 		parts = bufferParts(request.source.buffer, plan);
 	} else {
-		const stream = await request.source.open(READ_BUFFER_SIZE);
+		const source = request.source;
 		// A run's shared buffers are whole parts (any file of the run can use them). A file on its own,
 		// or of a single part, gets buffers no larger than itself, given back when it is done: a run
 		// of small files then holds their sizes, not a whole part each (budget.ts uploadMemory counts
@@ -361,7 +369,12 @@ async function uploadParts(
 		// are copied.
 		const shared = plan.partCount > 1 ? request.partBuffers?.(plan.partSize) : undefined;
 		ownBuffers = shared ? undefined : new PartBuffers(Math.min(plan.partSize, plan.size));
-		parts = cutParts(stream, plan, shared ?? ownBuffers, READ_BUFFER_SIZE);
+		if (source.kind === 'ranges') {
+			parts = rangeParts(async (range, into) => await source.read(range, into, abort.signal), plan, shared ?? ownBuffers);
+		} else {
+			const stream = await source.open(READ_BUFFER_SIZE, abort.signal);
+			parts = cutParts(stream, plan, shared ?? ownBuffers, source.keepChunks ? 0 : READ_BUFFER_SIZE);
+		}
 	}
 	progress.start();
 	// The next part is read while the parts in flight are being sent (one part read ahead), not
@@ -382,10 +395,11 @@ async function uploadParts(
 			if (result.done) break;
 			const part = result.value;
 			if (failure !== undefined || abort.signal.aborted) {
-				part.release?.();
+				releaseWhenRead(part);
 				break;
 			}
-			const task: Promise<void> = putPart(ctx, node, urls, part, request, abort.signal)
+			const task: Promise<void> = (part.ready ?? Promise.resolve())
+				.then(async () => await putPart(ctx, node, urls, part, request, abort.signal))
 				.then((etag) => {
 					etags[part.partNumber - 1] = etag;
 					progress.partDone(part.body.length);
@@ -399,11 +413,14 @@ async function uploadParts(
 			while (inFlight.size >= parallel) await Promise.race(inFlight);
 		}
 	} catch (error) {
-		// The source failed (read error, fewer or more bytes than announced).
+		// The source failed (read error, fewer or more bytes than announced). A source that already
+		// said what happened in a node error (the body of a URL) is reported as it is.
 		fail(
-			new NodeOperationError(node, `Could not read the binary data of "${request.name}": ${(error as Error).message}`, {
-				itemIndex: request.itemIndex,
-			}),
+			error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(node, `Could not read the binary data of "${request.name}": ${(error as Error).message}`, {
+						itemIndex: request.itemIndex,
+					}),
 		);
 	} finally {
 		// Stops the source (a file stream closes its file descriptor), also after a failure.
@@ -415,6 +432,12 @@ async function uploadParts(
 	if (failure !== undefined) throw failure;
 	progress.finish();
 	return etags.map((etag, index) => ({ partNumber: index + 1, etag }));
+}
+
+/** Gives a part's buffer back once nothing writes into it any more (a range read may still be going). */
+function releaseWhenRead(part: Part): void {
+	if (!part.ready) part.release?.();
+	else void part.ready.then(part.release, part.release);
 }
 
 async function putPart(

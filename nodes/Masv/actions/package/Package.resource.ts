@@ -148,6 +148,13 @@ export const packageOperations = operationSelector({
 			action: 'Upload files to a package',
 			description: 'Upload binary data as files to a new or existing package, and finalize it (for workflows: a model passes no binary data)',
 		},
+		{
+			name: 'Upload From URL',
+			value: 'uploadFromUrl',
+			action: 'Upload a file from a URL to a package',
+			description:
+				"Send the file at an HTTP(S) URL (a pre-signed S3 link, a direct Drive or Dropbox download link, a web server) into a new or existing package, in parts, without storing it in n8n. Needs the team ID (Team → Get Many) for a new package, and the package ID (Package → Get Many or Create) for an existing one. Returns the package (ID, name, state) and the file (ID, name, path, size); by default the package is finalized, which emails its recipients.",
+		},
 	],
 });
 
