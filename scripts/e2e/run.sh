@@ -10,7 +10,7 @@
 #   E2E_TRIGGERS=0                   skip the trigger tests (real n8n server, polling every
 #                                    minute: about 4 minutes; run for the pinned 2.x only)
 #   E2E_AGENTS=0                     skip the AI Agent and MCP tests (real n8n server, a scripted
-#                                    model, an MCP client: about 2 minutes; pinned 2.x only)
+#                                    model, an MCP client: 2 to 4 minutes; pinned 2.x only)
 #   E2E_QUEUE=0                      skip the queue-mode run (scripts/e2e/queue.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
