@@ -22,6 +22,8 @@ export interface SessionOptions {
 	emulatorPort?: number;
 	n8nPort?: number;
 	extraEnv?: Record<string, string>;
+	/** More credentials (as for `n8n import:credentials`), imported with the emulator's in one CLI call. */
+	credentials?: unknown[];
 	/** Leave the staged dist/ empty: the caller builds into `session.packageDist` (tsc --watch). */
 	watchBuild?: boolean;
 	log?: (line: string) => void;
@@ -72,7 +74,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 		const filesDir = config.filesDir;
 		const overrides = typeof options.overrides === 'function' ? options.overrides(emulator) : options.overrides;
 		const workflows = options.workflows.map((w) => prepareWorkflow(w, { teamId: emulator.teamId, filesDir, overrides }));
-		await time('importCredentials', () => importCredentials(config, emulatorCredential(emulator.url, emulator.apiKey)));
+		await time('importCredentials', () => importCredentials(config, [...emulatorCredential(emulator.url, emulator.apiKey), ...(options.credentials ?? [])]));
 		await time('importWorkflows', () => importWorkflows(config, workflows));
 		log(`n8n ${options.version}: credential and ${workflows.length} workflows imported`);
 		const session: Session = {

@@ -36,7 +36,7 @@ export const activityOperations = operationSelector({
 		{
 			name: 'Get Many',
 			value: 'getAll',
-			action: 'Get many activities',
+			action: 'Get many activities of the transfer history',
 			description: 'List the transfer history of a team: uploads, downloads, links and deliveries',
 			routing: route({
 				method: 'GET',

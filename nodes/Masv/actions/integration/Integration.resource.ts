@@ -25,7 +25,7 @@ export const integrationOperations = operationSelector({
 		{
 			name: 'Get',
 			value: 'get',
-			action: 'Get an integration',
+			action: 'Get a storage integration',
 			description: 'Get a storage integration (cloud connection) by ID',
 			routing: route({
 				method: 'GET',
@@ -36,7 +36,7 @@ export const integrationOperations = operationSelector({
 		{
 			name: 'Get Many',
 			value: 'getAll',
-			action: 'Get many integrations',
+			action: 'Get many storage integrations',
 			description: 'List the storage integrations (cloud connections) of a team',
 			routing: route({
 				method: 'GET',
@@ -48,13 +48,13 @@ export const integrationOperations = operationSelector({
 		{
 			name: 'Import Files',
 			value: 'importFiles',
-			action: 'Import files from an integration into a new package',
+			action: 'Import files from a storage integration into a new package',
 			description: 'Create a team package from files already in the connected storage',
 		},
 		{
 			name: 'List Files',
 			value: 'listFiles',
-			action: 'List the files of an integration',
+			action: 'List the files in a storage integration',
 			description: 'Browse a folder of the connected storage or Storage Gateway, every page',
 		},
 	],

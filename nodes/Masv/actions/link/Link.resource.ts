@@ -24,8 +24,9 @@ export const linkOperations = operationSelector({
 		{
 			name: 'Create',
 			value: 'create',
-			action: 'Create a link',
-			description: 'Create a download link to a package, emailed to a recipient or shared directly',
+			action: 'Create a download link for a package',
+			description:
+				'Create a download link to a package, emailed by MASV to a recipient or shared directly; returns the link with its URL',
 		},
 		{
 			name: 'Download',
@@ -36,7 +37,7 @@ export const linkOperations = operationSelector({
 		{
 			name: 'Get',
 			value: 'get',
-			action: 'Get a link',
+			action: 'Get what a download link points at',
 			description: 'Get what a link points at: package, size, sender, expiry',
 		},
 	],

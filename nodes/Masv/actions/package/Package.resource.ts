@@ -44,8 +44,9 @@ export const packageOperations = operationSelector({
 		{
 			name: 'Create',
 			value: 'create',
-			action: 'Create a package',
-			description: 'Create an empty team package, to add files to and finalize later',
+			action: 'Create an empty package',
+			description:
+				'Create an empty team package (state new), to add files to and finalize later. Returns the package with its ID.',
 			routing: route({
 				method: 'POST',
 				url: '=/v1/teams/{{$parameter.teamId}}/packages',
@@ -57,25 +58,26 @@ export const packageOperations = operationSelector({
 			name: 'Delete',
 			value: 'delete',
 			action: 'Delete a package',
-			description: 'Delete a package and its files for good (also cancels an unfinished upload)',
+			description: 'Delete a package and its files for good (also cancels an unfinished upload). Takes the ID of a team package.',
 		},
 		{
 			name: 'Download',
 			value: 'download',
 			action: 'Download the files of a package',
-			description: 'Download the files of a package into binary data',
+			description: 'Download the files of a package into binary data, one item per file (for workflows: a model gets no binary data)',
 		},
 		{
 			name: 'Finalize',
 			value: 'finalize',
 			action: 'Finalize a package',
-			description: 'Close a package whose files are uploaded: MASV then emails the recipients and activates its links',
+			description:
+				'Close a package whose files are uploaded: MASV then emails the recipients and activates its links. Returns the finalized package.',
 		},
 		{
 			name: 'Get',
 			value: 'get',
-			action: 'Get a package',
-			description: 'Get one team package',
+			action: 'Get a package by ID',
+			description: 'Get one team package by ID: name, state, sender, recipients, size, file count, expiry',
 			routing: route({
 				method: 'GET',
 				url: '=/v1.1/teams/{{$parameter.teamId}}/packages/{{$parameter.packageId}}',
@@ -87,13 +89,14 @@ export const packageOperations = operationSelector({
 			name: 'Get Files',
 			value: 'getFiles',
 			action: 'Get the files of a package',
-			description: 'List the files (and zips) of a package, one item per file',
+			description: 'List the files (and zips) of a package, one item per file with its name, path and size',
 		},
 		{
 			name: 'Get Many',
 			value: 'getAll',
-			action: 'Get many packages',
-			description: 'List the packages the team sent',
+			action: 'Get many packages the team sent',
+			description:
+				'List the packages the team sent, filtered by name, sender, dates or state; each has the ID the other package operations take',
 			routing: route({
 				method: 'GET',
 				url: '=/v1.1/teams/{{$parameter.teamId}}/packages',
@@ -112,8 +115,9 @@ export const packageOperations = operationSelector({
 		{
 			name: 'Get Received',
 			value: 'getReceived',
-			action: 'Get packages received through portals',
-			description: 'List the packages the team received through its portals',
+			action: 'Get packages the team received through portals',
+			description:
+				'List the packages clients uploaded to the team\'s portals, filtered by sender, portal name, dates or state; each has the ID the other package operations take',
 			routing: route({
 				method: 'GET',
 				url: '=/v1.1/teams/{{$parameter.teamId}}/inbox',
@@ -126,13 +130,13 @@ export const packageOperations = operationSelector({
 			name: 'Get Transfers',
 			value: 'getTransfers',
 			action: 'Get the transfers of a package',
-			description: 'List the deliveries of a package to storage integrations',
+			description: 'List the deliveries of a package to storage integrations, with their state',
 		},
 		{
 			name: 'Send to Integration',
 			value: 'sendToIntegration',
-			action: 'Send a package to an integration',
-			description: 'Deliver a finalized package to a connected cloud storage',
+			action: 'Send a package to a storage integration',
+			description: 'Deliver a finalized package to a connected cloud storage (an integration ID from Integration → Get Many)',
 		},
 		{
 			name: 'Update Expiry',
@@ -144,7 +148,7 @@ export const packageOperations = operationSelector({
 			name: 'Upload',
 			value: 'upload',
 			action: 'Upload files to a package',
-			description: 'Upload binary data as files to a new or existing package',
+			description: 'Upload binary data as files to a new or existing package, and finalize it (for workflows: a model passes no binary data)',
 		},
 		{
 			name: 'Upload From URL',

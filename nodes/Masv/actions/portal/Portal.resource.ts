@@ -101,7 +101,7 @@ export const portalOperations = operationSelector({
 		{
 			name: 'Get Packages',
 			value: 'getPackages',
-			action: 'Get the packages of a portal',
+			action: 'Get the packages uploaded to a portal',
 			description: 'List the packages uploaded to one portal',
 			routing: route({
 				method: 'GET',

@@ -24,7 +24,7 @@ export const teamOperations = operationSelector({
 			name: 'Get Many',
 			value: 'getAll',
 			action: 'Get many teams',
-			description: 'List the teams the API key belongs to',
+			description: 'List the teams the API key belongs to; their IDs are what the other resources take as Team',
 			routing: route({ method: 'GET', url: '/v1/teams', list: true, simplify: 'team' }),
 		},
 		{
