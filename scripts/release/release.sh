@@ -70,14 +70,17 @@ fi
 cd "$work"
 # An identity for the commit when git has none (a dry run on a fresh machine).
 identity=()
-if ! git config user.name >/dev/null 2>&1 || ! git config user.email >/dev/null 2>&1; then
+if ! git var GIT_AUTHOR_IDENT >/dev/null 2>&1 || ! git var GIT_COMMITTER_IDENT >/dev/null 2>&1; then
 	$dry_run || fail "git has no user.name/user.email to sign the release commit with"
 	identity=(-c user.name="release dry run" -c user.email="dry-run@n8n-nodes-masv.invalid")
 fi
 
 npm version "$bump" --no-git-tag-version --allow-same-version --ignore-scripts >/dev/null
 version="$(node -p "require('./package.json').version")"
-if git rev-parse --quiet --verify "refs/tags/$version" >/dev/null; then fail "the tag $version exists already"; fi
+if git rev-parse --quiet --verify "refs/tags/$version" >/dev/null; then
+	git checkout --quiet -- package.json package-lock.json
+	fail "the tag $version exists already"
+fi
 today="$(date -u +%Y-%m-%d)"
 # "## Unreleased" stays on top, empty, for the next changes; its entries become the version's.
 awk -v heading="## $version ($today)" '
