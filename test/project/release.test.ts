@@ -56,8 +56,9 @@ function sandbox(changelog?: string): Sandbox {
 		git,
 		originGit: exec(origin),
 		run: (command, args, extra = {}) => {
-			// Nothing of the surrounding npm run (npm_config_*, npm_lifecycle_*) leaks in.
-			const clean = Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+			// Nothing of the surrounding npm run (npm_config_*, npm_lifecycle_*) or GitHub Actions run
+			// (GITHUB_REPOSITORY: check.sh compares it with package.json) leaks in.
+			const clean = Object.fromEntries(Object.entries(env).filter(([name]) => !/^(npm_|GITHUB_)/i.test(name)));
 			const result = spawnSync(command, args, { cwd: dir, env: { ...clean, ...extra }, encoding: 'utf8', timeout: 120_000 });
 			return { status: result.status, output: `${result.stdout}${result.stderr}` };
 		},
