@@ -68,6 +68,12 @@ describe("n8n's default lint config and strict mode (n8n-node cloud-support)", (
 		300_000,
 	);
 
+	it.each(['.test-output', '.tmp'])('%s (test and build output, n8n-user folders with n8n\'s own assets) is not linted', (dir) => {
+		const run = eslint([dir], LOOKUP_FROM_FILE);
+		expect(run.stderr).toContain(`all of the files matching the glob pattern "${dir}" are ignored`);
+		expect(fs.readFileSync(path.join(root, dir, 'eslint.config.mjs'), 'utf8')).toContain("export default [{ ignores: ['**'] }];");
+	}, 300_000);
+
 	it("without the lookup, ESLint judges the development code by n8n's Cloud rules (why npm run lint sets it)", () => {
 		const setting = rulesFor('tools/emulator/main.ts')['@n8n/community-nodes/no-restricted-imports'];
 		expect(Array.isArray(setting) ? setting[0] : setting).toBe(2);
