@@ -1,6 +1,5 @@
 import { randomBytes } from 'crypto';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import type { NodeApiError } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IHookFunctions,
@@ -10,6 +9,7 @@ import type {
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
+	NodeApiError,
 } from 'n8n-workflow';
 
 import {

@@ -512,7 +512,7 @@ describe(`MASV node in n8n ${VERSION} queue mode`, () => {
 			const emu = session.emulator;
 			const t = Date.now();
 
-			// Registered once, by the main, at n8n's production webhook URL (WEBHOOK_URL: the main's port).
+			// Registered once, by the main, at n8n's production webhook URL (N8N_WEBHOOK_URL: the main's port).
 			const hooks = [...emu.core.state.webhooks.values()];
 			assert.equal(hooks.length, 1, JSON.stringify(hooks));
 			const registrations = emu.requests({ kind: 'api', method: 'POST', path: `/v1/teams/${emu.teamId}/custom_webhooks` });

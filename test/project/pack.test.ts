@@ -3,6 +3,9 @@
 // with its codex file next to it and its light and dark icons; n8n's own package loader reads the
 // unpacked tarball. Needs a build (`npm run build`): built here when dist/ is missing, a clear
 // failure when dist/ is older than the registered nodes.
+// Also the metadata npm and n8n's verification read: repository, homepage, bugs and author name
+// one GitHub owner and repository (the placeholder docs/releasing.md says to change), and engines
+// names the Node.js versions CI tests.
 import '../../tools/harness/env';
 import 'reflect-metadata';
 
@@ -19,6 +22,56 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 
 	n8n: { nodes: string[]; credentials: string[] };
 };
 const registered = [...packageJson.n8n.nodes, ...packageJson.n8n.credentials];
+
+interface Metadata {
+	repository: { type: string; url: string };
+	homepage: string;
+	bugs: { url: string };
+	author: { name: string; email: string; url: string };
+	engines: { node: string };
+}
+
+describe('package.json metadata', () => {
+	const metadata = packageJson as unknown as Metadata;
+	const match = /^https:\/\/github\.com\/([\w.-]+)\/([\w.-]+)\.git$/.exec(metadata.repository.url);
+	const [owner, repo] = [match?.[1], match?.[2]];
+	const project = `https://github.com/${owner}/${repo}`;
+
+	it('repository is a GitHub repository (provenance and the scanner need one)', () => {
+		expect(match).not.toBeNull();
+		expect(metadata.repository.type).toBe('git');
+		expect(repo).toBe(packageJson.name);
+	});
+
+	it('homepage, bugs and author agree with it', () => {
+		expect(metadata.homepage).toBe(`${project}#readme`);
+		expect(metadata.bugs).toEqual({ url: `${project}/issues` });
+		expect(metadata.author.url).toBe(`https://github.com/${owner}`);
+		expect(metadata.author.name).toBeTruthy();
+		expect(metadata.author.email).toMatch(/^[^@\s]+@[^@\s]+$/);
+	});
+
+	it('every GitHub link in the codex files points into the same repository', () => {
+		const codexFiles = packageJson.n8n.nodes.map((node) => path.join(root, node.replace(/^dist\//, '').replace(/\.js$/, '.json')));
+		const links = codexFiles.flatMap((file) => fs.readFileSync(file, 'utf8').match(/https:\/\/github\.com\/[^"#\s]*/g) ?? []);
+		expect(links.length).toBeGreaterThanOrEqual(codexFiles.length);
+		expect(links.filter((link) => link !== project)).toEqual([]);
+	});
+
+	it('docs/releasing.md names the placeholder owner as the thing to change', () => {
+		const releasing = fs.readFileSync(path.join(root, 'docs/releasing.md'), 'utf8');
+		expect(releasing).toContain(`\`${owner}\``);
+		expect(releasing).toMatch(/## When the repository is created/);
+	});
+
+	it('engines names the Node.js versions CI tests: 20 and 22 (in-process), 24 (everything)', () => {
+		expect(metadata.engines).toEqual({ node: '^20.19.0 || ^22.0.0 || ^24.0.0' });
+		const majors = metadata.engines.node.split('||').map((range) => Number(/\^(\d+)\./.exec(range)?.[1]));
+		const ci = fs.readFileSync(path.join(root, '.github/workflows/ci.yml'), 'utf8');
+		const tested = [...(/node: \[([\d, ]+)\]/.exec(ci)?.[1].split(',').map(Number) ?? []), Number(/node-version: (\d+)$/m.exec(ci)?.[1])];
+		expect(tested.sort()).toEqual(majors.sort());
+	});
+});
 
 function npm(args: string[], cwd = root): string {
 	return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { untilRestReady } from '../../tools/n8n/n8n';
+import { majorVersion, n8nEnv, type N8nConfig, untilRestReady } from '../../tools/n8n/n8n';
 
 type Phase = { status: number; type: string; body: string };
 
@@ -60,5 +60,35 @@ describe('waiting for a starting n8n (tools/n8n/n8n.ts untilRestReady)', () => {
 		} finally {
 			await n8n.close();
 		}
+	});
+});
+
+describe("n8n's environment (tools/n8n/n8n.ts n8nEnv): the webhook base URL", () => {
+	const config = (version: string): N8nConfig => ({
+		version,
+		dir: '/n8n',
+		userFolder: '/user',
+		extensions: '/ext',
+		port: 5679,
+		brokerPort: 5680,
+		encryptionKey: 'key',
+		filesDir: '/files',
+		logFile: '/log',
+	});
+
+	it('n8n 2.x: N8N_WEBHOOK_URL only (2.x logs WEBHOOK_URL as deprecated at start-up)', () => {
+		const env = n8nEnv(config('2.40.7'));
+		expect(env.N8N_WEBHOOK_URL).toBe('http://localhost:5679/');
+		expect(env).not.toHaveProperty('WEBHOOK_URL');
+	});
+
+	it('n8n 1.x: WEBHOOK_URL too, the only name 1.x reads', () => {
+		const env = n8nEnv(config('1.123.81'));
+		expect([env.N8N_WEBHOOK_URL, env.WEBHOOK_URL]).toEqual(['http://localhost:5679/', 'http://localhost:5679/']);
+	});
+
+	it('majorVersion refuses what is not a version', () => {
+		expect(majorVersion('10.0.1')).toBe(10);
+		expect(() => majorVersion('latest')).toThrow('not an n8n version: latest');
 	});
 });

@@ -96,6 +96,13 @@ export async function freshConfig(version: string, dir: string, workDir: string,
 	};
 }
 
+/** The major version of an n8n version such as 2.40.7. */
+export function majorVersion(version: string): number {
+	const major = Number(/^(\d+)\./.exec(version)?.[1]);
+	if (!Number.isInteger(major)) throw new Error(`not an n8n version: ${version}`);
+	return major;
+}
+
 /** The environment n8n runs in: offline, quiet, this package loaded, files confined. */
 export function n8nEnv(config: N8nConfig, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const node24Bin = pinned().node24Bin;
@@ -113,7 +120,10 @@ export function n8nEnv(config: N8nConfig, extra: Record<string, string> = {}): N
 		N8N_HOST: 'localhost',
 		N8N_PROTOCOL: 'http',
 		N8N_EDITOR_BASE_URL: `http://localhost:${config.port}`,
-		WEBHOOK_URL: `http://localhost:${config.port}/`,
+		// The production webhook base URL. n8n 2.x reads N8N_WEBHOOK_URL (@n8n/config) and logs at
+		// start-up that WEBHOOK_URL is deprecated; n8n 1.x reads only WEBHOOK_URL (its url.service).
+		N8N_WEBHOOK_URL: `http://localhost:${config.port}/`,
+		...(majorVersion(config.version) < 2 ? { WEBHOOK_URL: `http://localhost:${config.port}/` } : {}),
 		N8N_RUNNERS_BROKER_PORT: String(config.brokerPort),
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		// offline and quiet (n8n-notes §7)
