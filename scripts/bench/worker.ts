@@ -69,7 +69,7 @@ export interface WorkerResult {
 let cacheDropped = false;
 
 /**
- * Counts this process's collections. The node's runs have two regimes (README, "Benchmark"): in the
+ * Counts this process's collections. The node's runs have two regimes (docs/benchmark.md): in the
  * slow one n8n's process does a full collection every few dozen MiB read, so every run logs them.
  */
 const gc = { major: 0, minor: 0, ms: 0 };

@@ -4,8 +4,8 @@
 # tests (dist/ built, .tmp/e2e compiled, n8n installed); runs alone as `bash scripts/e2e/queue.sh`.
 #
 #   E2E_QUEUE=0              skip it (one line says so; under CI=true that is a failure)
-#   E2E_QUEUE_FILE_MIB=N     size of each of the 8 files (default 16; the README figures use 64)
-#   E2E_QUEUE_CONCURRENCY=N  n8n worker --concurrency (default 5; the README figures use 10)
+#   E2E_QUEUE_FILE_MIB=N     size of each of the 8 files (default 16; the figures of docs/queue-mode.md use 64)
+#   E2E_QUEUE_CONCURRENCY=N  n8n worker --concurrency (default 5; the figures of docs/queue-mode.md use 10)
 #
 # Where Postgres or Redis cannot be had, it says so in one line: a skip, or under CI=true a failure.
 set -euo pipefail

@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { REPO, pinned, tail } from '../../tools/n8n/n8n';
 import { E2E_WORKFLOWS_DIR, EXAMPLES_DIR, openSession, sha256File, type Session } from '../../tools/n8n/session';
 import { nodeItems, readWorkflowDir } from '../../tools/n8n/workflows';
-import { browserCheck, chromiumPath } from './browser';
+import { browserCheck, chromiumPath, readmeScreenshots, SCREENSHOTS } from './browser';
 
 const VERSION = process.env.N8N_VERSION || pinned().n8nDefault;
 const OUT = join(REPO, '.test-output/e2e', `n8n-${VERSION}`);
@@ -256,5 +256,11 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 		const server = await session.startServer();
 		console.log(`# n8n server up in ${server.startMs} ms on ${server.url}`);
 		await browserCheck({ url: server.url, workflowId: 'masvExRoundTrip', nodeName: 'Upload to MASV', outDir: OUT });
+		// The README's pictures (npm run screenshots writes them to docs/images/): taken here too, in
+		// the pinned n8n, so that a change in the editor that breaks them shows in the e2e run.
+		if (VERSION === pinned().n8nDefault) {
+			const pictures = await readmeScreenshots({ url: server.url, outDir: join(OUT, 'screenshots'), setupOwner: false });
+			assert.deepEqual(pictures.map((file) => file.slice(file.lastIndexOf('/') + 1)).sort(), Object.values(SCREENSHOTS).sort());
+		}
 	});
 });

@@ -13,8 +13,8 @@
 // same portal uploads (the main takes MASV's deliveries, workers run the executions), and what a
 // file larger than `database` mode allows does, upstream and in the node.
 //
-//   E2E_QUEUE_FILE_MIB=N      size of each of the 8 files (default 16; the README figures use 64)
-//   E2E_QUEUE_CONCURRENCY=N   n8n worker --concurrency (default 5; the README figures use 10)
+//   E2E_QUEUE_FILE_MIB=N      size of each of the 8 files (default 16; the figures of docs/queue-mode.md use 64)
+//   E2E_QUEUE_CONCURRENCY=N   n8n worker --concurrency (default 5; the figures of docs/queue-mode.md use 10)
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

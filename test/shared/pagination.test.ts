@@ -1,10 +1,10 @@
 import nock from 'nock';
 
-import { startEmulator } from '../../tools/emulator';
 import { TEST_BASE_URL, rl, runMasv } from '../../tools/harness';
 import { credentialsFor } from '../../tools/harness/emulatorApi';
 import { loadOptionsContext } from '../harness/loadOptions';
 import { searchPortals, searchTeamspaces } from '../../nodes/Masv/methods/listSearch';
+import { useEmulator } from '../harness/emulator';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 
@@ -12,9 +12,10 @@ const spaces = (count: number, withIds: boolean) =>
 	Array.from({ length: count }, (_, i) => (withIds ? { id: `S${i}`, name: `Space ${i}` } : { name: `Space ${i}` }));
 
 describe('v1.1 pagination across page bases', () => {
-	it('reads a Teamspace list of several pages from page 0 on the emulator, each record once', async () => {
-		const emu = await startEmulator();
-		try {
+	describe('on the emulator', () => {
+		const emu = useEmulator();
+
+		it('reads a Teamspace list of several pages from page 0 on the emulator, each record once', async () => {
 			const created: string[] = [];
 			for (let i = 0; i < 120; i++) {
 				const res = await fetch(`${emu.url}/v1/teams/${emu.seed.teamId}/spaces`, {
@@ -37,9 +38,7 @@ describe('v1.1 pagination across page bases', () => {
 			expect(ids).toHaveLength(121);
 			const pages = emu.requests({ kind: 'api', path: /\/spaces$/ }).map((r) => r.query.page);
 			expect(pages).toEqual(['0', '1', '2']);
-		} finally {
-			await emu.close();
-		}
+		});
 	});
 
 	describe('servers with another page base (nock)', () => {

@@ -1,16 +1,8 @@
 // Unit tests of the MASV emulator itself, through plain fetch.
 import { createHash, randomBytes } from 'node:crypto';
-import { startEmulator, type Emulator } from '../../tools/emulator/index';
+import { useEmulator } from '../harness/emulator';
 
-let emu: Emulator;
-
-beforeAll(async () => {
-	emu = await startEmulator();
-});
-
-afterAll(async () => {
-	await emu.close();
-});
+const emu = useEmulator();
 
 interface CallOptions {
 	key?: string | null;

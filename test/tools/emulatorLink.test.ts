@@ -3,7 +3,7 @@
 // only make things slower).
 import http from 'node:http';
 
-import { startEmulator, type Emulator } from '../../tools/emulator/index';
+import { useEmulator } from '../harness/emulator';
 
 const RTT = 40;
 
@@ -21,11 +21,7 @@ function timedRequest(url: string, agent: http.Agent, body?: Buffer): Promise<{ 
 }
 
 describe('emulator slow link', () => {
-	let emu: Emulator;
-	beforeAll(async () => {
-		emu = await startEmulator({ link: { rttMs: RTT } });
-	});
-	afterAll(async () => await emu.close());
+	const emu = useEmulator({ start: { link: { rttMs: RTT } } });
 
 	it('a request on a new connection waits for the set-up and one round trip; a reused one only for the round trip', async () => {
 		const agent = new http.Agent({ keepAlive: true });

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { api } from '../../tools/harness/emulatorApi';
-import { startEmulator, type Emulator } from '../../tools/emulator/index';
+import { useEmulator } from '../harness/emulator';
 
 interface Received {
 	method: string;
@@ -13,7 +13,7 @@ interface Received {
 }
 
 describe('emulator: webhook deliveries', () => {
-	let emu: Emulator;
+	const emu = useEmulator({ each: 'reset' });
 	let server: http.Server;
 	let url = '';
 	const received: Received[] = [];
@@ -21,7 +21,6 @@ describe('emulator: webhook deliveries', () => {
 	let answers: number[] = [];
 
 	beforeAll(async () => {
-		emu = await startEmulator();
 		server = http.createServer((req, res) => {
 			const chunks: Buffer[] = [];
 			req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -34,11 +33,9 @@ describe('emulator: webhook deliveries', () => {
 		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 	});
 	afterAll(async () => {
-		await emu.close();
 		await new Promise<void>((resolve) => server.close(() => resolve()));
 	});
-	beforeEach(async () => {
-		await emu.admin.reset();
+	beforeEach(() => {
 		received.length = 0;
 		answers = [];
 	});

@@ -1,26 +1,21 @@
 // Cancelling an execution stops an upload promptly: no further parts, nothing finalized.
 import { rl } from '../../tools/harness';
-import { startEmulator } from '../../tools/emulator';
-import type { Emulator } from '../../tools/emulator';
 import * as engine from '../../nodes/Masv/transfer/upload';
 import { BACKOFF } from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
 import { finalizeRequests, makeFile, MIB, runTransfer, settledWithin, wait } from './helpers';
 import type { TestFile } from './helpers';
+import { useEmulator } from '../harness/emulator';
 
 describe('cancelling an upload', () => {
-	let emu: Emulator;
+	const emu = useEmulator({ each: 'clean' });
 	let file: TestFile;
 	let uploads: Array<Promise<unknown>>;
 
-	beforeAll(async () => {
-		emu = await startEmulator();
+	beforeAll(() => {
 		file = makeFile('long.mov', 40 * MIB, 31); // 8 parts of 5 MiB
 	});
-	afterAll(async () => await emu.close());
 	beforeEach(() => {
-		emu.faults.clear();
-		emu.resetRequests();
 		uploads = [];
 		// Watch the engine's own promise: the workflow run ends at once on cancel, the node must too.
 		const original = engine.uploadFile;

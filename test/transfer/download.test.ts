@@ -4,8 +4,6 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { rl, runMasv } from '../../tools/harness';
 import type { RunOptions } from '../../tools/harness';
-import { startEmulator } from '../../tools/emulator';
-import type { Emulator } from '../../tools/emulator';
 import { BACKOFF, DEFAULT_POLICY } from '../../nodes/Masv/transport/retry';
 import * as retryModule from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
@@ -15,9 +13,10 @@ import { parseLinkUrl } from '../../nodes/Masv/actions/link/download.operation';
 import { downloadBlueprintOf } from '../../nodes/Masv/transfer/downloadApi';
 import { api, binaryBytes, credentialsFor, makeFile, MIB, runTransfer, settledWithin, sha256, wait } from './helpers';
 import type { TestFile } from './helpers';
+import { useEmulator } from '../harness/emulator';
 
 describe('downloads', () => {
-	let emu: Emulator;
+	const emu = useEmulator({ each: 'clean' });
 	let packageId: string;
 	let link: { id: string; download_secret: string };
 	let files: TestFile[];
@@ -25,7 +24,6 @@ describe('downloads', () => {
 	useRetryTimings(DEFAULT_POLICY, { windowMs: 1000 });
 
 	beforeAll(async () => {
-		emu = await startEmulator();
 		files = [makeFile('clip.mov', 6 * MIB + 3, 41), makeFile('notes.txt', 5000, 42), makeFile('still.png', 70_000, 43)];
 		const run = await runTransfer(
 			emu,
@@ -42,11 +40,6 @@ describe('downloads', () => {
 		expect(run.error).toBeUndefined();
 		packageId = (run.items[0].json.package as { id: string }).id;
 		link = await api(emu, 'POST', `/v1/packages/${packageId}/links`, { email: '', password: 'open sesame' }, emu.admin.packageToken(packageId));
-	});
-	afterAll(async () => await emu.close());
-	beforeEach(() => {
-		emu.faults.clear();
-		emu.resetRequests();
 	});
 	afterEach(() => jest.restoreAllMocks());
 

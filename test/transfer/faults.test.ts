@@ -7,12 +7,12 @@ import { BinaryDataService } from 'n8n-core';
 
 import { rl, runMasv } from '../../tools/harness';
 import type { RunOptions } from '../../tools/harness';
-import { startEmulator } from '../../tools/emulator';
-import type { Emulator, FaultSpec } from '../../tools/emulator';
+import type { FaultSpec } from '../../tools/emulator';
 import { BACKOFF } from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
 import { binaryBytes, credentialsFor, finalizeRequests, getPackage, makeFile, MIB, runTransfer, sha256 } from './helpers';
 import type { TestFile } from './helpers';
+import { useEmulator } from '../harness/emulator';
 
 /** Short windows: 8 s of retries, 1 s without bytes is a stall. */
 const OPTIONS = { retryWindowMinutes: 8 / 60, stallTimeoutSeconds: 1 };
@@ -21,21 +21,15 @@ const recoveries: Array<[string, string]> = [];
 const record = (name: string, ms: number, outcome = 'recovered') => recoveries.push([name, `${outcome} in ${(ms / 1000).toFixed(1)} s`]);
 
 describe('transfers on a bad day', () => {
-	let emu: Emulator;
+	const emu = useEmulator({ each: 'clean' });
 	let file: TestFile;
 	useRetryTimings(BACKOFF, { baseDelayMs: 100, maxDelayMs: 400 });
 
-	beforeAll(async () => {
-		emu = await startEmulator();
+	beforeAll(() => {
 		file = makeFile('reel.mxf', 20 * MIB + 4321, 61); // 5 parts of 5 MiB, the last short
 	});
-	afterAll(async () => {
-		await emu.close();
+	afterAll(() => {
 		console.log(`fault → recovery (in-process, windows ${OPTIONS.retryWindowMinutes * 60} s, stall ${OPTIONS.stallTimeoutSeconds} s)\n${recoveries.map(([name, outcome]) => `| ${name} | ${outcome} |`).join('\n')}`);
-	});
-	beforeEach(() => {
-		emu.faults.clear();
-		emu.resetRequests();
 	});
 	afterEach(() => jest.restoreAllMocks());
 

@@ -1,7 +1,5 @@
 // Byte-exact round trips through the node, run by one test file per n8n binary mode.
 import { rl, runMasv } from '../../tools/harness';
-import { startEmulator } from '../../tools/emulator';
-import type { Emulator } from '../../tools/emulator';
 import {
 	binaryBytes,
 	credentialsFor,
@@ -13,21 +11,20 @@ import {
 } from './helpers';
 import type { TestFile } from './helpers';
 import { transferMemory } from '../harness/transfer';
+import { useEmulator } from '../harness/emulator';
 
 export function roundTripSuite(mode: 'filesystem' | 'default'): void {
 	describe(`round trips in n8n's ${mode === 'default' ? 'memory' : 'filesystem'} binary mode`, () => {
-		let emu: Emulator;
+		const emu = useEmulator();
 		let tiny: TestFile;
 		let exact: TestFile;
 		let uneven: TestFile;
 
-		beforeAll(async () => {
-			emu = await startEmulator();
+		beforeAll(() => {
 			tiny = makeFile('tiny.txt', 1000, 11);
 			exact = makeFile('exact.bin', 10 * MIB, 12);
 			uneven = makeFile('uneven.mov', 11 * MIB + 12345, 13);
 		});
-		afterAll(async () => await emu.close());
 
 		(mode === 'filesystem' ? it : it.skip)('frees each read chunk once copied and a small file\'s own buffer once sent, and the bytes arrive whole', async () => {
 			// ArrayBuffer.transfer counted (on Node.js 20, which lacks it, one that really detaches the

@@ -1,12 +1,12 @@
 // package/upload through n8n's engine into the emulator (filesystem binary mode): destinations,
 // items and packages, several binaries, injected faults, permanent failures, credentials.
 import { rl } from '../../tools/harness';
-import { startEmulator } from '../../tools/emulator';
 import type { Emulator, FaultSpec } from '../../tools/emulator';
 import { BACKOFF, DEFAULT_POLICY } from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
 import { api, finalizeRequests, getPackage, makeFile, MIB, runTransfer } from './helpers';
 import type { SourceFile, TestFile } from './helpers';
+import { useEmulator } from '../harness/emulator';
 
 const upload = (emu: Emulator, extra: Record<string, unknown> = {}, options: Record<string, unknown> = {}) => ({
 	resource: 'package',
@@ -22,21 +22,15 @@ const upload = (emu: Emulator, extra: Record<string, unknown> = {}, options: Rec
 const asSource = (file: TestFile, property = 'data'): SourceFile => ({ path: file.path, name: file.name, property });
 
 describe('package upload', () => {
-	let emu: Emulator;
+	const emu = useEmulator({ each: 'clean' });
 	let small: TestFile;
 	let big: TestFile;
 	useRetryTimings(BACKOFF, { baseDelayMs: 50, maxDelayMs: 400 });
 	useRetryTimings(DEFAULT_POLICY, { windowMs: 1500 });
 
-	beforeAll(async () => {
-		emu = await startEmulator();
+	beforeAll(() => {
 		small = makeFile('small.wav', 200_000, 21);
 		big = makeFile('big.mxf', 12 * MIB + 777, 22); // 3 parts of 5 MiB
-	});
-	afterAll(async () => await emu.close());
-	beforeEach(() => {
-		emu.faults.clear();
-		emu.resetRequests();
 	});
 
 	async function storedSha(packageId: string, name: string) {

@@ -7,9 +7,10 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { MASV_TRIGGER_TYPE, rl } from '../../tools/harness';
 import { activateTrigger, registerPollingNodeType, triggerNode, type ActiveTrigger } from '../harness/poll';
 import { api, credentialsFor } from '../../tools/harness/emulatorApi';
-import { startEmulator, type Emulator, type RequestRecord } from '../../tools/emulator';
+import type { RequestRecord } from '../../tools/emulator';
 import { MasvTrigger } from '../../nodes/Masv/MasvTrigger.node';
 import type { PollState } from '../../nodes/Masv/trigger/poll';
+import { useEmulator } from '../harness/emulator';
 
 registerPollingNodeType(MASV_TRIGGER_TYPE, new MasvTrigger());
 
@@ -21,20 +22,15 @@ const allEmitted = (trigger: ActiveTrigger) => trigger.emitted.flatMap((batch) =
 const stateOf = (data: IDataObject) => (data['node:MASV Trigger'] as IDataObject | undefined)?.masvTrigger as unknown as PollState;
 
 describe('MASV Trigger: never misses, never repeats', () => {
-	let emu: Emulator;
+	const emu = useEmulator({ each: 'reset' });
 	let credentials: ReturnType<typeof credentialsFor>;
 	/** n8n's and MASV's clocks (both read Date.now here), moved by the tests. */
 	let offset = 0;
 
-	beforeAll(async () => {
-		emu = await startEmulator();
+	beforeAll(() => {
 		credentials = credentialsFor(emu);
 	});
-	afterAll(async () => {
-		await emu.close();
-	});
-	beforeEach(async () => {
-		await emu.admin.reset();
+	beforeEach(() => {
 		offset = 0;
 		const realNow = Date.now.bind(Date);
 		jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);

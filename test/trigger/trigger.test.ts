@@ -4,11 +4,11 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { MASV_TRIGGER_TYPE, TEST_API_KEY, TEST_BASE_URL, rl, runWorkflow } from '../../tools/harness';
 import { activateTrigger, registerPollingNodeType, triggerNode } from '../harness/poll';
 import { api, credentialsFor } from '../../tools/harness/emulatorApi';
-import { startEmulator, type Emulator } from '../../tools/emulator';
 import { MasvTrigger } from '../../nodes/Masv/MasvTrigger.node';
 import { MAX_PENDING, RECENT_WINDOW_MS } from '../../nodes/Masv/trigger/poll';
 import type { PollState } from '../../nodes/Masv/trigger/poll';
 import { useNock } from '../harness/offline';
+import { useEmulator } from '../harness/emulator';
 
 registerPollingNodeType(MASV_TRIGGER_TYPE, new MasvTrigger());
 
@@ -19,18 +19,11 @@ const ids = (batches: INodeExecutionData[][] | null) => (batches?.[0] ?? []).map
 const stateOf = (data: IDataObject) => (data['node:MASV Trigger'] as IDataObject | undefined)?.masvTrigger as unknown as PollState;
 
 describe('MASV Trigger against the emulator', () => {
-	let emu: Emulator;
+	const emu = useEmulator({ each: 'reset' });
 	let credentials: ReturnType<typeof credentialsFor>;
 
-	beforeAll(async () => {
-		emu = await startEmulator();
+	beforeAll(() => {
 		credentials = credentialsFor(emu);
-	});
-	afterAll(async () => {
-		await emu.close();
-	});
-	beforeEach(async () => {
-		await emu.admin.reset();
 	});
 	afterEach(() => jest.restoreAllMocks());
 

@@ -3,26 +3,21 @@ import type { IDataObject } from 'n8n-workflow';
 import { rl } from '../../tools/harness';
 import { api, credentialsFor } from '../../tools/harness/emulatorApi';
 import { registerWebhookTrigger, startWebhookTrigger, webhookTriggerNode, type WebhookTrigger } from '../harness/webhook';
-import { startEmulator, type Emulator } from '../../tools/emulator';
 import { MasvWebhookTrigger } from '../../nodes/Masv/MasvWebhookTrigger.node';
 import { HEADER_NAME, forgetDeliveries } from '../../nodes/Masv/trigger/webhookDeliveries';
+import { useEmulator } from '../harness/emulator';
 
 registerWebhookTrigger(new MasvWebhookTrigger());
 
 describe('MASV Webhook Trigger against the emulator', () => {
-	let emu: Emulator;
+	const emu = useEmulator({ each: 'reset' });
 	let credentials: ReturnType<typeof credentialsFor>;
 	const open: WebhookTrigger[] = [];
 
-	beforeAll(async () => {
-		emu = await startEmulator();
+	beforeAll(() => {
 		credentials = credentialsFor(emu);
 	});
-	afterAll(async () => {
-		await emu.close();
-	});
-	beforeEach(async () => {
-		await emu.admin.reset();
+	beforeEach(() => {
 		forgetDeliveries();
 	});
 	afterEach(async () => {

@@ -1,6 +1,6 @@
 // Admin routes under /_emulator/ (not part of MASV): drive an emulator running in another process.
 // No auth, no Content-Type requirement; bodies are optional JSON.
-import type { EmulatorHandle } from './index';
+import type { EmulatorHandle } from './handle';
 import { faultToJson, type FaultSpec } from './faults';
 import { asBody, optString, type Json } from './http';
 import { Router } from './router';

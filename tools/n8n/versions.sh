@@ -2,7 +2,7 @@
 # Pinned versions for the end-to-end runs (sourced by the n8n toolkit in tools/n8n and the entry points in scripts/).
 # 2.40.7: the newest n8n 2.x whose whole dependency tree is on the npm registry (2.41.x is not).
 N8N_DEFAULT_VERSION="2.40.7"
-# The last 1.x line; tested too when it is installed (see the README, "Tests").
+# The last 1.x line; tested too when it is installed (see docs/development.md).
 N8N_V1_VERSION="1.123.81"
 # n8n 2.36+ needs Node >= 24; 1.123.x runs on 20.19 - 24.x. Both run on this one.
 NODE24_VERSION="24.21.0"

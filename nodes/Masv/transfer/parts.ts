@@ -21,7 +21,7 @@ export const DEFAULT_PART_LIMITS: PartLimits = {
 
 /**
  * The node's default part size, chosen with the default of 7 parts in flight for a distant link
- * (README, "Many files, and a distant link"). n8n's helpers open a new connection for every request,
+ * (docs/benchmark.md, "Many files, and a distant link"). n8n's helpers open a new connection for every request,
  * so each part pays the connection set-up and TCP's ramp, and the upload's speed follows the bytes in
  * flight. 32 MiB × 7 fills the 256 MiB memory ceiling (32 MiB × (7 + 1)) with fewer, longer requests
  * than 16 MiB × 15; it measured fastest at 50 ms and as fast as 16 MiB × 4 on loopback. MASV's own

@@ -1,10 +1,9 @@
 import nock from 'nock';
 
-import { startEmulator } from '../../../tools/emulator';
-import type { Emulator } from '../../../tools/emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
 import { api, credentialsFor } from '../../../tools/harness/emulatorApi';
 import { useNock } from '../../harness/offline';
+import { useEmulator } from '../../harness/emulator';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const ACTIVITY = '01HACT1V1TYACT1V1TYACT1V1T';
@@ -120,15 +119,8 @@ describe('activity (nock)', () => {
 });
 
 describe('activity (emulator)', () => {
-	let emu: Emulator;
-
-	beforeAll(async () => {
-		nock.enableNetConnect();
-		emu = await startEmulator();
-	});
-	afterAll(async () => {
-		await emu.close();
-	});
+	beforeAll(() => nock.enableNetConnect());
+	const emu = useEmulator();
 
 	async function createPackage(name: string): Promise<string> {
 		return (await api<{ id: string }>(emu, 'POST', `/v1/teams/${emu.teamId}/packages`, { name })).id;

@@ -3,12 +3,11 @@ import { createHash } from 'node:crypto';
 import nock from 'nock';
 
 import { searchIntegrations } from '../../../nodes/Masv/methods/listSearch';
-import { startEmulator } from '../../../tools/emulator';
-import type { Emulator } from '../../../tools/emulator';
 import { TEST_API_KEY, TEST_BASE_URL, masvNode, rl, runMasv, runWorkflow } from '../../../tools/harness';
 import { credentialsFor } from '../../../tools/harness/emulatorApi';
 import { loadOptionsContext } from '../../harness/loadOptions';
 import { useNock } from '../../harness/offline';
+import { useEmulator } from '../../harness/emulator';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const CONN = '01EKYZ1VH9GTS9GYMCMSR4NR9G';
@@ -354,15 +353,8 @@ describe('integration (nock)', () => {
 });
 
 describe('integration (emulator)', () => {
-	let emu: Emulator;
-
-	beforeAll(async () => {
-		nock.enableNetConnect();
-		emu = await startEmulator();
-	});
-	afterAll(async () => {
-		await emu.close();
-	});
+	beforeAll(() => nock.enableNetConnect());
+	const emu = useEmulator();
 
 	it('getAll and get read the seeded connections; the picker lists them', async () => {
 		const { s3InId, s3OutId, gatewayId } = emu.seed.cloudConnections;

@@ -2,11 +2,11 @@ import nock from 'nock';
 
 import { BACKOFF, DEFAULT_POLICY } from '../../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../../harness/retries';
-import { startEmulator } from '../../../tools/emulator';
 import type { Emulator } from '../../../tools/emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
 import { api, credentialsFor } from '../../../tools/harness/emulatorApi';
 import { useNock } from '../../harness/offline';
+import { useEmulator } from '../../harness/emulator';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const PKG = '01ENX9B1J68NT9Y4QHXD7T0X6S';
@@ -235,14 +235,8 @@ async function uploadSmallFile(emu: Emulator, packageId: string, bytes: Buffer):
 }
 
 describe('link against the emulator', () => {
-	let emu: Emulator;
-	beforeAll(async () => {
-		nock.enableNetConnect();
-		emu = await startEmulator();
-	});
-	afterAll(async () => {
-		await emu?.close();
-	});
+	beforeAll(() => nock.enableNetConnect());
+	const emu = useEmulator();
 
 	it('create then get round trip, with a password', async () => {
 		const credentials = credentialsFor(emu);

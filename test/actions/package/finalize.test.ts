@@ -2,12 +2,11 @@ import nock from 'nock';
 
 import { BACKOFF, DEFAULT_POLICY } from '../../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../../harness/retries';
-import { startEmulator } from '../../../tools/emulator';
-import type { Emulator } from '../../../tools/emulator';
 import { TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
 import { credentialsFor } from '../../../tools/harness/emulatorApi';
 import { useNock } from '../../harness/offline';
 import { PKG, TOKEN, withToken, tokenLookup, tokenParams } from './fixtures';
+import { useEmulator } from '../../harness/emulator';
 
 describe('package', () => {
 	useRetryTimings(BACKOFF, { baseDelayMs: 5, maxDelayMs: 20 });
@@ -45,14 +44,8 @@ describe('package', () => {
 });
 
 describe('package against the emulator', () => {
-	let emu: Emulator;
-	beforeAll(async () => {
-		nock.enableNetConnect();
-		emu = await startEmulator();
-	});
-	afterAll(async () => {
-		await emu?.close();
-	});
+	beforeAll(() => nock.enableNetConnect());
+	const emu = useEmulator();
 
 	it('a package created with no files cannot be finalized: MASV\'s 400 comes through', async () => {
 		const credentials = credentialsFor(emu);

@@ -1,12 +1,12 @@
 import nock from 'nock';
 
-import { startEmulator } from '../../../tools/emulator';
 import { TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
 import { credentialsFor } from '../../../tools/harness/emulatorApi';
 import { BACKOFF, DEFAULT_POLICY } from '../../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../../harness/retries';
 import { useNock } from '../../harness/offline';
 import { PKG, TOKEN, continueOnFail, withToken, tokenLookup, tokenParams } from './fixtures';
+import { useEmulator } from '../../harness/emulator';
 
 const answers = [
 	{ name: 'project_code', value: 'ABC-123', label: 'Project code' },
@@ -53,9 +53,10 @@ describe('package', () => {
 		});
 	});
 
-	it('getMetadata (emulator): the form answers of a package', async () => {
-		const emu = await startEmulator();
-		try {
+	describe('getMetadata (emulator)', () => {
+		const emu = useEmulator();
+
+		it('getMetadata (emulator): the form answers of a package', async () => {
 			const res = await fetch(`${emu.url}/v1/teams/${emu.seed.teamId}/packages`, {
 				method: 'POST',
 				headers: { 'X-API-KEY': emu.apiKey, 'Content-Type': 'application/json' },
@@ -69,8 +70,6 @@ describe('package', () => {
 			);
 			expect(error).toBeUndefined();
 			expect(items).toEqual([{ json: { package_id: pkg.id, values: { project_code: 'XYZ-9' } }, pairedItem: { item: 0 } }]);
-		} finally {
-			await emu.close();
-		}
+		});
 	});
 });

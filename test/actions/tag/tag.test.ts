@@ -1,9 +1,9 @@
 import nock from 'nock';
 
-import { startEmulator } from '../../../tools/emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
 import { credentialsFor } from '../../../tools/harness/emulatorApi';
 import { useNock } from '../../harness/offline';
+import { useEmulator } from '../../harness/emulator';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const TAG = '01FZGG2QQQTJV9CJ1Q2ZNXVKCQ';
@@ -143,26 +143,23 @@ describe('tag (nock)', () => {
 });
 
 describe('tag (emulator)', () => {
+	const emu = useEmulator();
+
 	it('create → getAll → delete against the emulator', async () => {
-		const emu = await startEmulator();
-		try {
-			const credentials = credentialsFor(emu);
-			const teamId = rl(emu.seed.teamId);
-			const created = await runMasv({ resource: 'tag', operation: 'create', teamId, name: 'n8n-tag' }, { credentials });
-			expect(created.error).toBeUndefined();
-			const tagId = created.items[0].json.id as string;
-			expect(created.items[0].json).toMatchObject({ name: 'n8n-tag', team_id: emu.seed.teamId });
+		const credentials = credentialsFor(emu);
+		const teamId = rl(emu.seed.teamId);
+		const created = await runMasv({ resource: 'tag', operation: 'create', teamId, name: 'n8n-tag' }, { credentials });
+		expect(created.error).toBeUndefined();
+		const tagId = created.items[0].json.id as string;
+		expect(created.items[0].json).toMatchObject({ name: 'n8n-tag', team_id: emu.seed.teamId });
 
-			const listed = await runMasv({ resource: 'tag', operation: 'getAll', teamId, returnAll: true }, { credentials });
-			expect(listed.items.map((item) => item.json.name).sort()).toEqual(['emulator-tag', 'n8n-tag']);
+		const listed = await runMasv({ resource: 'tag', operation: 'getAll', teamId, returnAll: true }, { credentials });
+		expect(listed.items.map((item) => item.json.name).sort()).toEqual(['emulator-tag', 'n8n-tag']);
 
-			const deleted = await runMasv({ resource: 'tag', operation: 'delete', tagId }, { credentials });
-			expect(deleted.items).toEqual([{ json: { deleted: true }, pairedItem: { item: 0 } }]);
+		const deleted = await runMasv({ resource: 'tag', operation: 'delete', tagId }, { credentials });
+		expect(deleted.items).toEqual([{ json: { deleted: true }, pairedItem: { item: 0 } }]);
 
-			const again = await runMasv({ resource: 'tag', operation: 'delete', tagId }, { credentials });
-			expect((again.error as { httpCode?: string }).httpCode).toBe('404');
-		} finally {
-			await emu.close();
-		}
+		const again = await runMasv({ resource: 'tag', operation: 'delete', tagId }, { credentials });
+		expect((again.error as { httpCode?: string }).httpCode).toBe('404');
 	});
 });

@@ -1,9 +1,9 @@
 import nock from 'nock';
 
-import { startEmulator } from '../../../tools/emulator';
 import { TEST_API_KEY, TEST_BASE_URL, rl, runMasv } from '../../../tools/harness';
 import { api, credentialsFor } from '../../../tools/harness/emulatorApi';
 import { useNock } from '../../harness/offline';
+import { useEmulator } from '../../harness/emulator';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const SPACE = '01E8TP2TJCTDNW11G67NKHQW5J';
@@ -442,102 +442,99 @@ describe('teamspace (nock)', () => {
 });
 
 describe('teamspace (emulator)', () => {
+	const emu = useEmulator();
+
 	it('create with members → get → update → members → getAll → delete through the engine', async () => {
-		const emu = await startEmulator();
-		try {
-			const credentials = credentialsFor(emu);
-			const teamId = rl(emu.seed.teamId);
-			const [owner, admin, member] = emu.seed.members;
+		const credentials = credentialsFor(emu);
+		const teamId = rl(emu.seed.teamId);
+		const [owner, admin, member] = emu.seed.members;
 
-			const created = await runMasv(
-				{
-					resource: 'teamspace',
-					operation: 'create',
-					teamId,
-					name: 'n8n Space',
-					memberIds: `${owner.membershipId}, ${admin.membershipId}`,
-				},
-				{ credentials },
-			);
-			expect(created.error).toBeUndefined();
-			const spaceId = created.items[0].json.id as string;
-			expect(created.items[0].json.name).toBe('n8n Space');
-			expect((created.items[0].json.members as Array<{ id: string }>).map((m) => m.id).sort()).toEqual(
-				[owner.membershipId, admin.membershipId].sort(),
-			);
+		const created = await runMasv(
+			{
+				resource: 'teamspace',
+				operation: 'create',
+				teamId,
+				name: 'n8n Space',
+				memberIds: `${owner.membershipId}, ${admin.membershipId}`,
+			},
+			{ credentials },
+		);
+		expect(created.error).toBeUndefined();
+		const spaceId = created.items[0].json.id as string;
+		expect(created.items[0].json.name).toBe('n8n Space');
+		expect((created.items[0].json.members as Array<{ id: string }>).map((m) => m.id).sort()).toEqual(
+			[owner.membershipId, admin.membershipId].sort(),
+		);
 
-			const got = await runMasv({ resource: 'teamspace', operation: 'get', teamspaceId: rl(spaceId) }, { credentials });
-			expect(got.items[0].json).toMatchObject({ id: spaceId, name: 'n8n Space' });
+		const got = await runMasv({ resource: 'teamspace', operation: 'get', teamspaceId: rl(spaceId) }, { credentials });
+		expect(got.items[0].json).toMatchObject({ id: spaceId, name: 'n8n Space' });
 
-			const renamed = await runMasv(
-				{ resource: 'teamspace', operation: 'update', teamspaceId: rl(spaceId), name: 'n8n Space 2' },
-				{ credentials },
-			);
-			expect(renamed.items).toHaveLength(1);
-			expect(renamed.items[0].json).toMatchObject({ id: spaceId, name: 'n8n Space 2' });
+		const renamed = await runMasv(
+			{ resource: 'teamspace', operation: 'update', teamspaceId: rl(spaceId), name: 'n8n Space 2' },
+			{ credentials },
+		);
+		expect(renamed.items).toHaveLength(1);
+		expect(renamed.items[0].json).toMatchObject({ id: spaceId, name: 'n8n Space 2' });
 
-			const added = await runMasv(
-				{ resource: 'teamspace', operation: 'addMembers', teamspaceId: rl(spaceId), memberIds: member.membershipId },
-				{ credentials },
-			);
-			expect(added.items.map((item) => item.json.membership_id)).toEqual([member.membershipId]);
+		const added = await runMasv(
+			{ resource: 'teamspace', operation: 'addMembers', teamspaceId: rl(spaceId), memberIds: member.membershipId },
+			{ credentials },
+		);
+		expect(added.items.map((item) => item.json.membership_id)).toEqual([member.membershipId]);
 
-			const members = await runMasv(
-				{ resource: 'teamspace', operation: 'getMembers', teamspaceId: rl(spaceId), returnAll: true },
-				{ credentials },
-			);
-			expect(members.items).toHaveLength(3);
-			const adminMembership = members.items.find((item) => item.json.membership_id === admin.membershipId);
+		const members = await runMasv(
+			{ resource: 'teamspace', operation: 'getMembers', teamspaceId: rl(spaceId), returnAll: true },
+			{ credentials },
+		);
+		expect(members.items).toHaveLength(3);
+		const adminMembership = members.items.find((item) => item.json.membership_id === admin.membershipId);
 
-			const removed = await runMasv(
-				{
-					resource: 'teamspace',
-					operation: 'removeMember',
-					teamspaceId: rl(spaceId),
-					teamspaceMembershipId: adminMembership?.json.id as string,
-				},
-				{ credentials },
-			);
-			expect(removed.items).toEqual([{ json: { deleted: true }, pairedItem: { item: 0 } }]);
-			const after = await runMasv({ resource: 'teamspace', operation: 'get', teamspaceId: rl(spaceId) }, { credentials });
-			expect((after.items[0].json.members as Array<{ id: string }>).map((m) => m.id).sort()).toEqual(
-				[owner.membershipId, member.membershipId].sort(),
-			);
+		const removed = await runMasv(
+			{
+				resource: 'teamspace',
+				operation: 'removeMember',
+				teamspaceId: rl(spaceId),
+				teamspaceMembershipId: adminMembership?.json.id as string,
+			},
+			{ credentials },
+		);
+		expect(removed.items).toEqual([{ json: { deleted: true }, pairedItem: { item: 0 } }]);
+		const after = await runMasv({ resource: 'teamspace', operation: 'get', teamspaceId: rl(spaceId) }, { credentials });
+		expect((after.items[0].json.members as Array<{ id: string }>).map((m) => m.id).sort()).toEqual(
+			[owner.membershipId, member.membershipId].sort(),
+		);
 
-			const listed = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId, returnAll: true }, { credentials });
-			expect(listed.error).toBeUndefined();
-			expect(listed.items.map((item) => item.json.name).sort()).toEqual(['Emulator Space', 'n8n Space 2']);
+		const listed = await runMasv({ resource: 'teamspace', operation: 'getAll', teamId, returnAll: true }, { credentials });
+		expect(listed.error).toBeUndefined();
+		expect(listed.items.map((item) => item.json.name).sort()).toEqual(['Emulator Space', 'n8n Space 2']);
 
-			for (const name of ['in-space-1', 'in-space-2']) {
-				await api(emu, 'POST', `/v1/teams/${emu.seed.teamId}/packages`, { name, teamspace_id: spaceId });
-			}
-			const finalizedOnly = await runMasv(
-				{ resource: 'teamspace', operation: 'getPackages', teamspaceId: rl(spaceId), returnAll: true },
-				{ credentials },
-			);
-			expect(finalizedOnly.error).toBeUndefined();
-			expect(finalizedOnly.items).toEqual([]);
-			const packages = await runMasv(
-				{
-					resource: 'teamspace',
-					operation: 'getPackages',
-					teamspaceId: rl(spaceId),
-					returnAll: true,
-					filters: { status: ['new'] },
-				},
-				{ credentials },
-			);
-			expect(packages.error).toBeUndefined();
-			expect(packages.items.map((item) => item.json.name).sort()).toEqual(['in-space-1', 'in-space-2']);
-			expect(packages.items.every((item) => item.json.access_token === undefined)).toBe(true);
-
-			const deleted = await runMasv({ resource: 'teamspace', operation: 'delete', teamspaceId: rl(spaceId) }, { credentials });
-			expect(deleted.items).toEqual([{ json: { deleted: true }, pairedItem: { item: 0 } }]);
-
-			const gone = await runMasv({ resource: 'teamspace', operation: 'get', teamspaceId: rl(spaceId) }, { credentials });
-			expect((gone.error as { httpCode?: string }).httpCode).toBe('404');
-		} finally {
-			await emu.close();
+		for (const name of ['in-space-1', 'in-space-2']) {
+			await api(emu, 'POST', `/v1/teams/${emu.seed.teamId}/packages`, { name, teamspace_id: spaceId });
 		}
+		const finalizedOnly = await runMasv(
+			{ resource: 'teamspace', operation: 'getPackages', teamspaceId: rl(spaceId), returnAll: true },
+			{ credentials },
+		);
+		expect(finalizedOnly.error).toBeUndefined();
+		expect(finalizedOnly.items).toEqual([]);
+		const packages = await runMasv(
+			{
+				resource: 'teamspace',
+				operation: 'getPackages',
+				teamspaceId: rl(spaceId),
+				returnAll: true,
+				filters: { status: ['new'] },
+			},
+			{ credentials },
+		);
+		expect(packages.error).toBeUndefined();
+		expect(packages.items.map((item) => item.json.name).sort()).toEqual(['in-space-1', 'in-space-2']);
+		expect(packages.items.every((item) => item.json.access_token === undefined)).toBe(true);
+
+		const deleted = await runMasv({ resource: 'teamspace', operation: 'delete', teamspaceId: rl(spaceId) }, { credentials });
+		expect(deleted.items).toEqual([{ json: { deleted: true }, pairedItem: { item: 0 } }]);
+
+		const gone = await runMasv({ resource: 'teamspace', operation: 'get', teamspaceId: rl(spaceId) }, { credentials });
+		expect((gone.error as { httpCode?: string }).httpCode).toBe('404');
 	});
 });

@@ -1,13 +1,12 @@
 import nock from 'nock';
 
 import { searchWebhooks } from '../../../nodes/Masv/methods/listSearch';
-import { startEmulator } from '../../../tools/emulator';
-import type { Emulator } from '../../../tools/emulator';
 import { TEST_API_KEY, TEST_BASE_URL, masvNode, rl, runMasv } from '../../../tools/harness';
 import { stringMap } from '../../../nodes/Masv/actions/webhook/common';
 import { credentialsFor } from '../../../tools/harness/emulatorApi';
 import { loadOptionsContext } from '../../harness/loadOptions';
 import { useNock } from '../../harness/offline';
+import { useEmulator } from '../../harness/emulator';
 
 const TEAM = '01FX8CYWMQAEGW8AYSNQRGAMRM';
 const HOOK = '3VRWSDLYJBPVMOGC';
@@ -161,13 +160,7 @@ describe('webhook (nock)', () => {
 });
 
 describe('webhook (emulator)', () => {
-	let emu: Emulator;
-	beforeAll(async () => {
-		emu = await startEmulator();
-	});
-	afterAll(async () => {
-		await emu.close();
-	});
+	const emu = useEmulator();
 
 	it('create → picker → get → update → getAll → delete; the webhook attaches to a portal with writePortal\'s body', async () => {
 		const credentials = credentialsFor(emu);
