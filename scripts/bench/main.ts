@@ -4,6 +4,8 @@
 //
 // Environment: BENCH_RUNS (default 3), BENCH_SIZES_GIB (default "1,4"), BENCH_PART_MIB (default 32, the node's),
 // BENCH_PARALLEL (default 7, the node's), BENCH_DOWNLOAD_GIB (default 1), BENCH_DIR (default a temp folder, removed at the end).
+// BENCH_DOWNLOAD_PARALLEL (e.g. "1,4,8"): the node's download also with these Parallel Downloads, next to its default.
+// BENCH_CHART (default docs/images/benchmark.svg, "" for none): the chart of the results, an SVG written at the end.
 //
 // A slow link (the emulator's --latency-ms, tools/emulator/link.ts): BENCH_LATENCY_MS (default 0: loopback as it
 // is), BENCH_HANDSHAKE_RTTS (default 2: TCP + TLS 1.3), BENCH_INITIAL_WINDOW (bytes, default 14600: 10 segments;
@@ -46,6 +48,7 @@ const FILE_SETS = (process.env.BENCH_FILES ?? '1000x1,100x20')
 	.filter(Boolean)
 	.map((set) => set.split('x').map(Number) as [number, number]);
 const PARALLEL_FILES = Number(process.env.BENCH_PARALLEL_FILES ?? 16);
+const DOWNLOAD_PARALLEL = (process.env.BENCH_DOWNLOAD_PARALLEL ?? '').split(',').filter(Boolean).map(Number);
 const SERIAL_FILES = Number(process.env.BENCH_SERIAL_FILES ?? 100);
 const root = path.resolve(__dirname, '../../../..');
 const worker = path.join(__dirname, 'worker.js');
@@ -163,6 +166,12 @@ interface Row {
 	slowest: number;
 	rssMib: number;
 	runs: string;
+	/** CPU seconds (user + system) of the client's process per GiB moved, median. */
+	cpuPerGib: number;
+	/** Full collections in the client's process, median. */
+	fullGcs: number;
+	/** The chart's target marks for this row: MiB/s and what they stand for. */
+	targets?: Array<{ mibps: number; text: string }>;
 }
 
 function summarize(label: string, results: WorkerResult[]): Row {
@@ -174,12 +183,18 @@ function summarize(label: string, results: WorkerResult[]): Row {
 		slowest: Math.min(...speeds),
 		rssMib: median(results.map((r) => r.peakRss / MIB)),
 		runs: speeds.map((s) => s.toFixed(digits)).join(' / '),
+		cpuPerGib: median(results.map((r) => ((r.cpu?.user ?? 0) + (r.cpu?.system ?? 0)) / (r.bytes / GIB))),
+		fullGcs: median(results.map((r) => r.gc?.major ?? 0)),
 	};
 }
+
+/** The machine's load: `uptime`'s three averages. */
+const loadLine = () => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
 
 async function main(): Promise<void> {
 	const dir = process.env.BENCH_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'masv-bench-'));
 	fs.mkdirSync(dir, { recursive: true });
+	const startLoad = loadLine();
 	const { child: emulator, info: emu } = await startEmulator(path.join(dir, 'emulator'));
 	const rows: Row[] = [];
 	let cacheDropped = true;
@@ -224,6 +239,10 @@ async function main(): Promise<void> {
 				plain: summarize(`${gib} GiB upload (b) plain Node.js PUT`, results['plain-upload']),
 				sdk: summarize(`${gib} GiB upload (c) @aws-sdk/lib-storage`, results['sdk-upload']),
 			};
+			summary.node.targets = [
+				{ mibps: 0.9 * summary.plain.mibps, text: '0.90 × plain' },
+				{ mibps: 1.2 * summary.sdk.mibps, text: '1.2 × SDK' },
+			];
 			bySize.set(gib, summary);
 			rows.push(summary.node, summary.plain, summary.sdk);
 			fs.rmSync(prepared.home, { recursive: true, force: true });
@@ -233,6 +252,7 @@ async function main(): Promise<void> {
 		const fileSummaries: string[] = [];
 		for (const [count, mib] of FILE_SETS) {
 			const { rows: setRows, summary } = await fileSet(dir, emu, count, mib, (home) => (preparedHome = home));
+			setRows[0].targets = [{ mibps: 0.8 * setRows[1].mibps, text: '0.8 × plain' }];
 			rows.push(...setRows);
 			fileSummaries.push(summary);
 		}
@@ -247,11 +267,17 @@ async function main(): Promise<void> {
 			await runWorker({ mode: 'plain-upload', emu, file, size, partSize: PART, parallel: PARALLEL });
 			const packageId = await latestPackage(emu);
 			await admin(emu, 'idle');
-			const downloads: Record<string, WorkerResult[]> = { 'node-download': [], 'plain-download': [] };
+			// The node with its defaults, with each BENCH_DOWNLOAD_PARALLEL, and a plain GET, interleaved run by run.
+			const cases = [
+				{ key: 'node', mode: 'node-download' as const, parallelDownloads: undefined as number | undefined, label: 'MASV node (defaults)' },
+				...DOWNLOAD_PARALLEL.map((p) => ({ key: `node-p${p}`, mode: 'node-download' as const, parallelDownloads: p, label: `MASV node, Parallel Downloads ${p}` })),
+				{ key: 'plain', mode: 'plain-download' as const, parallelDownloads: undefined, label: 'plain GET' },
+			];
+			const downloads: Record<string, WorkerResult[]> = Object.fromEntries(cases.map((c) => [c.key, []]));
 			for (let run = 1; run <= RUNS; run++) {
-				for (const mode of ['node-download', 'plain-download'] as const) {
+				for (const c of cases) {
 					const result = await runWorker({
-						mode,
+						mode: c.mode,
 						emu,
 						size,
 						partSize: PART,
@@ -259,16 +285,24 @@ async function main(): Promise<void> {
 						packageId,
 						outFile: path.join(dir, 'download.bin'),
 						warm: [path.join(dir, 'emulator')],
+						parallelDownloads: c.parallelDownloads,
 					});
 					cacheDropped &&= result.cacheDropped;
-					log(`${DOWNLOAD_GIB} GiB ${mode} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s`);
-					downloads[mode].push(result);
+					const cpu = (result.cpu?.user ?? 0) + (result.cpu?.system ?? 0);
+					log(`${DOWNLOAD_GIB} GiB download ${c.label} run ${run}: ${(size / MIB / result.seconds).toFixed(0)} MiB/s, CPU ${(cpu / DOWNLOAD_GIB).toFixed(1)} s/GiB (user ${result.cpu?.user.toFixed(1)} s sys ${result.cpu?.system.toFixed(1)} s), GC ${result.gc?.major} full, ${result.gc?.minor} young, ${result.gc?.ms} ms, peak RSS ${(result.peakRss / MIB).toFixed(0)} MiB; ${loadLine()}`);
+					downloads[c.key].push(result);
 				}
 			}
-			const nodeDown = summarize(`${DOWNLOAD_GIB} GiB download, MASV node`, downloads['node-download']);
-			const plainDown = summarize(`${DOWNLOAD_GIB} GiB download, plain GET`, downloads['plain-download']);
-			rows.push(nodeDown, plainDown);
-			downloadLine = `Download: node/plain GET = ${(nodeDown.mibps / plainDown.mibps).toFixed(2)} (target ≥ 0.90)`;
+			const downRows = cases.map((c) => summarize(`${DOWNLOAD_GIB} GiB download, ${c.label}`, downloads[c.key]));
+			const plainDown = downRows[downRows.length - 1];
+			const nodeDown = downRows[0];
+			for (const row of downRows.slice(0, -1)) row.targets = [{ mibps: 0.9 * plainDown.mibps, text: '0.90 × plain GET' }];
+			rows.push(...downRows);
+			const ceiling = (PART * (PARALLEL + 1)) / MIB + 200;
+			downloadLine = `Download: node/plain GET = ${(nodeDown.mibps / plainDown.mibps).toFixed(2)} (target ≥ 0.90)${downRows
+				.slice(1, -1)
+				.map((row) => `; ${row.label.replace(/^.*, MASV node, /, '')}: ${(row.mibps / plainDown.mibps).toFixed(2)}`)
+				.join('')}; node peak RSS ${nodeDown.rssMib.toFixed(0)} MiB (upload ceiling ${ceiling} MiB)`;
 		}
 
 		// The table.
@@ -276,13 +310,14 @@ async function main(): Promise<void> {
 		const lines = [
 			`Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / GIB).toFixed(0)} GiB RAM, Node.js ${process.version}, ${os.platform()} ${os.release()}`,
 			`Part size ${PART / MIB} MiB, ${PARALLEL} parts in flight, median of ${RUNS} runs; ${linkLine()}.`,
+			`Machine load: ${startLoad} at the start, ${loadLine()} at the end.`,
 			cacheDropped
 				? 'Before every run: page cache emptied, then the run\'s input read into it (the same start for every run).'
 				: 'Before every run: the run\'s input read into the page cache. The page cache could not be emptied (needs root on Linux): runs may differ by what ran before them.',
 			'',
-			'| transfer | MiB/s (median) | runs (MiB/s) | peak RSS (MiB) |',
-			'|---|---:|---|---:|',
-			...rows.map((r) => `| ${r.label} | ${r.mibps.toFixed(r.mibps < 100 ? 1 : 0)} | ${r.runs} | ${r.rssMib.toFixed(0)} |`),
+			'| transfer | MiB/s (median) | runs (MiB/s) | peak RSS (MiB) | process CPU s/GiB | full GCs |',
+			'|---|---:|---|---:|---:|---:|',
+			...rows.map((r) => `| ${r.label} | ${r.mibps.toFixed(r.mibps < 100 ? 1 : 0)} | ${r.runs} | ${r.rssMib.toFixed(0)} | ${r.cpuPerGib.toFixed(1)} | ${r.fullGcs} |`),
 			'',
 		];
 		for (const [gib, s] of bySize) {
@@ -301,6 +336,12 @@ async function main(): Promise<void> {
 		lines.push(...fileSummaries);
 		if (downloadLine) lines.push(downloadLine);
 		process.stdout.write(`${lines.join('\n')}\n`);
+		const chart = process.env.BENCH_CHART ?? path.join(root, 'docs/images/benchmark.svg');
+		if (chart) {
+			fs.mkdirSync(path.dirname(chart), { recursive: true });
+			fs.writeFileSync(chart, chartSvg(rows, [lines[0], lines[1], lines[2]]));
+			log(`chart written: ${chart}`);
+		}
 	} finally {
 		if (preparedHome) fs.rmSync(preparedHome, { recursive: true, force: true });
 		emulator.kill('SIGTERM');
@@ -414,6 +455,54 @@ async function partSweep(dir: string, emu: EmulatorInfo, setPrepared: (home: str
 	process.stdout.write(`${lines.join('\n')}\n`);
 	fs.rmSync(prepared.home, { recursive: true, force: true });
 	setPrepared(undefined);
+}
+
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * The results as a bar chart, hand-written SVG: one bar of MiB/s (median) per client and case, the
+ * node's bars in n8n's colour, and the targets as marks on the node's bars.
+ */
+function chartSvg(rows: Row[], header: string[]): string {
+	const left = 420;
+	const barWidth = 420;
+	const rowHeight = 24;
+	const top = 30 + header.length * 16 + 10;
+	const width = left + barWidth + 90;
+	const height = top + rows.length * rowHeight + 40;
+	const most = Math.max(1, ...rows.flatMap((r) => [r.mibps, ...(r.targets ?? []).map((t) => t.mibps)]));
+	const scale = (mibps: number) => (mibps / most) * barWidth;
+	const colour = (label: string) => (/MASV node/.test(label) ? '#ea4b71' : /SDK|lib-storage/.test(label) ? '#4a7fd6' : '#8a8f98');
+	const parts: string[] = [
+		`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+		`<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+		`<text x="10" y="20" font-size="15" font-weight="bold">npm run bench: MiB/s by client and case (median; higher is better)</text>`,
+		...header.map((line, index) => `<text x="10" y="${38 + index * 16}" font-size="10" fill="#444">${escapeXml(line)}</text>`),
+	];
+	rows.forEach((row, index) => {
+		const y = top + index * rowHeight;
+		const w = Math.max(1, scale(row.mibps));
+		parts.push(
+			`<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escapeXml(row.label)}</text>`,
+			`<rect x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${colour(row.label)}"/>`,
+			`<text x="${(left + w + 6).toFixed(1)}" y="${y + 15}">${row.mibps.toFixed(row.mibps < 100 ? 1 : 0)} · ${row.cpuPerGib.toFixed(1)} s CPU/GiB</text>`,
+		);
+		for (const target of row.targets ?? []) {
+			const x = left + scale(target.mibps);
+			parts.push(
+				`<line x1="${x.toFixed(1)}" y1="${y + 1}" x2="${x.toFixed(1)}" y2="${y + rowHeight - 1}" stroke="#111" stroke-width="2" stroke-dasharray="3,2"><title>target: ${escapeXml(target.text)} = ${target.mibps.toFixed(0)} MiB/s</title></line>`,
+			);
+		}
+	});
+	const legendY = top + rows.length * rowHeight + 22;
+	parts.push(
+		`<rect x="10" y="${legendY - 10}" width="12" height="12" fill="#ea4b71"/><text x="28" y="${legendY}">MASV node (through n8n's engine)</text>`,
+		`<rect x="240" y="${legendY - 10}" width="12" height="12" fill="#8a8f98"/><text x="258" y="${legendY}">plain Node.js client</text>`,
+		`<rect x="400" y="${legendY - 10}" width="12" height="12" fill="#4a7fd6"/><text x="418" y="${legendY}">@aws-sdk/lib-storage</text>`,
+		`<line x1="580" y1="${legendY - 11}" x2="580" y2="${legendY + 2}" stroke="#111" stroke-width="2" stroke-dasharray="3,2"/><text x="588" y="${legendY}">target (0.90 × plain, 1.2 × SDK, 0.8 × plain for many files)</text>`,
+		'</svg>',
+	);
+	return `${parts.join('\n')}\n`;
 }
 
 async function latestPackage(emu: EmulatorInfo): Promise<string> {

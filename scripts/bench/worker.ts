@@ -39,6 +39,8 @@ export interface WorkerTask {
 	parallelFiles?: number;
 	/** node-upload of many files: only the first this many (one at a time, for the comparison). */
 	fileLimit?: number;
+	/** node-download: the option Parallel Downloads (the node's default when not set). */
+	parallelDownloads?: number;
 }
 
 export interface PreparedStore {
@@ -412,7 +414,13 @@ async function nodeDownload(task: WorkerTask): Promise<number> {
 		const result = await runWorkflow({
 			credentials: credentialsFor(task.emu),
 			nodes: [
-				masvNode({ resource: 'package', operation: 'download', teamId: rl(task.emu.teamId), packageId: rl(task.packageId as string) }),
+				masvNode({
+					resource: 'package',
+					operation: 'download',
+					teamId: rl(task.emu.teamId),
+					packageId: rl(task.packageId as string),
+					options: task.parallelDownloads ? { parallelDownloads: task.parallelDownloads } : {},
+				}),
 			],
 		});
 		if (result.error) throw new Error(result.error.message);

@@ -18,13 +18,11 @@ import { listParameter } from '../shared/items';
 import { binaryLimitError } from './binaryLimit';
 import {
 	DEFAULT_PARALLEL_DOWNLOADS,
-	DOWNLOAD_PART_SIZE,
+	DOWNLOAD_SHAPE,
 	downloadBufferCount,
 	DownloadBuffers,
 	fitDownload,
 	LARGEST_SOCKET_READ,
-	REUSE_DISTANCE,
-	SLICE_SIZE,
 	SMALLEST_FREED_SOCKET_CHUNK,
 	SMALLEST_OWNED_DOWNLOAD,
 	watchConsumer,
@@ -49,8 +47,6 @@ export interface DownloadFileRequest {
 	parallel?: number;
 	/** Ceiling for those buffers, in bytes (default 256 MiB). */
 	maxMemory?: number;
-	/** Size of the ranged GETs (default 16 MiB; tests use small ones). */
-	partSize?: number;
 }
 
 /** Extra time `guard` gives a request beyond the helper's own idle timeout, until its answer starts. */
@@ -86,10 +82,12 @@ export async function downloadFile(ctx: DownloadContext, request: DownloadFileRe
 	if (ownable && !storeVerdict.keepsChunks) {
 		const attempt = await downloadOnce(ctx, request, true);
 		if (attempt.binary) return attempt.binary;
-		// The reuse was caught by the moved memory: nothing wrong was stored, the file is short.
+		// The reuse was caught by the moved memory: the store read emptied chunks (a short file, or
+		// V8's error), never another part's bytes.
 		storeVerdict.keepsChunks = true;
+		const what = attempt.stored === undefined ? 'it failed on an emptied chunk' : `it stored ${attempt.stored} of ${request.size} bytes`;
 		ctx.logger.warn(
-			`MASV download "${request.name}": n8n's binary store kept chunks beyond the point where the node reuses their memory (it stored ${attempt.stored} of ${request.size} bytes); downloading it again the plain way, as every later download of this process (docs/download-speed.md)`,
+			`MASV download "${request.name}": n8n's binary store kept chunks beyond the point where the node reuses their memory (${what}); downloading it again the plain way, as every later download of this process (docs/download-speed.md)`,
 		);
 	}
 	const plain = await downloadOnce(ctx, request, false);
@@ -240,7 +238,14 @@ async function downloadOnce(
 	 * store in order, in slices, while later parts arrive. A part buffer is reused once the store has
 	 * asked for REUSE_DISTANCE more slices after its last one (docs/download-speed.md).
 	 */
-	async function* ownedBytes(first: Opened, size: number, partSize: number, parallel: number): AsyncGenerator<Buffer> {
+	async function* ownedBytes(
+		first: Opened,
+		size: number,
+		partSize: number,
+		parallel: number,
+		sliceSize: number,
+		reuseDistance: number,
+	): AsyncGenerator<Buffer> {
 		const count = Math.ceil(size / partSize);
 		const buffers = new DownloadBuffers(partSize, downloadBufferCount(parallel, partSize));
 		const parts = new Map<number, PartFill>();
@@ -335,24 +340,28 @@ async function downloadOnce(
 			/** Slices the store has asked for so far. */
 			let asked = 0;
 			const waiting: Array<{ memory: ArrayBuffer; after: number }> = [];
+			const release = () => {
+				while (waiting.length > 0 && asked >= waiting[0].after) {
+					buffers.give((waiting.shift() as { memory: ArrayBuffer }).memory);
+					start();
+				}
+			};
 			for (let index = 0; index < count; index++) {
 				start();
 				const part = parts.get(index);
 				if (!part) throw new Error(`No buffer for part ${index + 1} of "${request.name}"`);
 				for (let offset = 0; offset < part.body.length; ) {
-					const end = Math.min(offset + SLICE_SIZE, part.body.length);
+					const end = Math.min(offset + sliceSize, part.body.length);
 					await filled(part, end);
 					yield part.body.subarray(offset, end);
 					asked++;
 					offset = end;
-					while (waiting.length > 0 && asked >= waiting[0].after) {
-						buffers.give((waiting.shift() as { memory: ArrayBuffer }).memory);
-						start();
-					}
+					if (offset < part.body.length) release();
 				}
 				parts.delete(index);
-				// Its last slice is slice asked - 1: reused once the store asked for REUSE_DISTANCE more.
-				waiting.push({ memory: part.memory, after: asked - 1 + REUSE_DISTANCE });
+				// Its last slice is slice asked - 1: reused once the store asked for reuseDistance more.
+				waiting.push({ memory: part.memory, after: asked - 1 + reuseDistance });
+				release();
 			}
 		} finally {
 			stop.abort();
@@ -366,7 +375,7 @@ async function downloadOnce(
 
 	try {
 		const size = request.size ?? 0;
-		const partSize = request.partSize ?? DOWNLOAD_PART_SIZE;
+		const { partSize, sliceSize, reuseDistance } = DOWNLOAD_SHAPE;
 		const parallel = Math.min(
 			fitDownload(partSize, request.parallel ?? DEFAULT_PARALLEL_DOWNLOADS, request.maxMemory ?? DEFAULT_MAX_MEMORY),
 			Math.ceil(size / partSize),
@@ -380,7 +389,7 @@ async function downloadOnce(
 			if (owned && (kind === 'iterates' || kind === 'pipes')) {
 				usedOwned = true;
 				parallelUsed = parallel;
-				yield* ownedBytes(first, size, partSize, parallel);
+				yield* ownedBytes(first, size, partSize, parallel, sliceSize, reuseDistance);
 			} else {
 				yield* bytes(first);
 			}
@@ -391,6 +400,8 @@ async function downloadOnce(
 		try {
 			binary = await ctx.helpers.prepareBinaryData(body, request.name, request.mimeType);
 		} catch (error) {
+			// A store that kept a chunk past its reuse and then read it: the moved memory stopped it.
+			if (usedOwned && isDetachedError(error)) return { stored: undefined };
 			// The store failed (the disk, n8n's size limits), or the bytes did (already in words).
 			if (error instanceof NodeOperationError || error instanceof NodeApiError) throw rethrow(error);
 			if (cancel?.aborted) throw masvCancelled(node);
@@ -416,6 +427,11 @@ async function downloadOnce(
 		if (cancel?.aborted) throw masvCancelled(node);
 		throw rethrow(error);
 	}
+}
+
+/** The error of reading an ArrayBuffer whose memory was moved away (V8's TypeError). */
+function isDetachedError(error: unknown): boolean {
+	return (error as Error)?.name === 'TypeError' && /detached/i.test((error as Error).message);
 }
 
 /** The first byte of a `Content-Range: bytes 100-199/200` header. */

@@ -18,6 +18,9 @@ export const SLICE_SIZE = 2 * MIB;
  */
 export const REUSE_DISTANCE = 4;
 
+/** The shape of a download in the node's own buffers, read at each download (tests make it small). */
+export const DOWNLOAD_SHAPE = { partSize: DOWNLOAD_PART_SIZE, sliceSize: SLICE_SIZE, reuseDistance: REUSE_DISTANCE };
+
 /** Files smaller than this are downloaded the plain way (one GET, the socket's chunks handed on). */
 export const SMALLEST_OWNED_DOWNLOAD = 1 * MIB;
 
@@ -47,7 +50,7 @@ export function canMoveMemory(): boolean {
  * still be writing (REUSE_DISTANCE slices), and one more so that a GET can start meanwhile.
  */
 export function downloadBufferCount(parallel: number, partSize: number): number {
-	return parallel + 1 + Math.ceil((REUSE_DISTANCE * SLICE_SIZE) / partSize);
+	return parallel + 1 + Math.ceil((DOWNLOAD_SHAPE.reuseDistance * DOWNLOAD_SHAPE.sliceSize) / partSize);
 }
 
 /** The parallelism that fits a memory ceiling with `partSize` buffers (at least one GET). */
@@ -116,7 +119,7 @@ export function watchConsumer(body: BinaryStream): () => ConsumerKind {
 	const pipe = stream.pipe;
 	stream.pipe = function (this: unknown, destination, options) {
 		const mark = destination?.writableHighWaterMark;
-		kind ??= typeof mark === 'number' && mark < SLICE_SIZE ? 'pipes' : 'other';
+		kind ??= typeof mark === 'number' && mark < DOWNLOAD_SHAPE.sliceSize ? 'pipes' : 'other';
 		return pipe.call(this, destination, options);
 	};
 	const iterate = stream[Symbol.asyncIterator];
