@@ -48,6 +48,9 @@ const FILE_SETS = (process.env.BENCH_FILES ?? '1000x1,100x20')
 	.filter(Boolean)
 	.map((set) => set.split('x').map(Number) as [number, number]);
 const PARALLEL_FILES = Number(process.env.BENCH_PARALLEL_FILES ?? 16);
+// BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" or "--trace-gc"): Node.js flags for every measured
+// process; BENCH_WORKER_LOG (a folder): each measured process's output kept there.
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const DOWNLOAD_PARALLEL = (process.env.BENCH_DOWNLOAD_PARALLEL ?? '').split(',').filter(Boolean).map(Number);
 const SERIAL_FILES = Number(process.env.BENCH_SERIAL_FILES ?? 100);
 const root = path.resolve(__dirname, '../../../..');
@@ -138,7 +141,7 @@ function runWorker(task: WorkerTask): Promise<WorkerResult> {
 			fs.writeFileSync(file, arg);
 			arg = `@${file}`;
 		}
-		const child = spawn(process.execPath, [worker, arg], {
+		const child = spawn(process.execPath, [...WORKER_NODE_ARGS, worker, arg], {
 			stdio: ['ignore', 'pipe', 'inherit'],
 			env: { ...process.env, N8N_LOG_LEVEL: 'warn', N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
 		});
@@ -146,6 +149,11 @@ function runWorker(task: WorkerTask): Promise<WorkerResult> {
 		child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
 		child.on('exit', (code) => {
 			if (arg.startsWith('@')) fs.rmSync(arg.slice(1), { force: true });
+			// With BENCH_WORKER_LOG (a folder), each measured process's output (e.g. --trace-gc) is kept there.
+			if (process.env.BENCH_WORKER_LOG) {
+				fs.mkdirSync(process.env.BENCH_WORKER_LOG, { recursive: true });
+				fs.writeFileSync(path.join(process.env.BENCH_WORKER_LOG, `${task.mode}-${child.pid}.log`), out);
+			}
 			const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
 			if (code === 0 && line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as WorkerResult);
 			else reject(new Error(`${task.mode} failed (exit ${code})`));

@@ -120,14 +120,31 @@ async function downloadOnce(
 	let parallelUsed = 1;
 
 	/**
+	 * The download URL the next GET uses. The ranged GETs of one file share it: a pre-signed GET URL
+	 * serves any number of requests until it expires (docs/masv-api.md §7.4), and asking MASV for one
+	 * per part cost a round trip per part. After a failure, and when storage says it expired, the next
+	 * GET asks MASV for a fresh one.
+	 */
+	let shared: Promise<StorageBlueprint> | undefined;
+	const downloadUrl = async (fresh: boolean): Promise<StorageBlueprint> => {
+		if (fresh || !shared) {
+			shared = request.url();
+			shared.catch(() => (shared = undefined));
+		}
+		return await shared;
+	};
+
+	/**
 	 * Asks for the bytes from `from` on (up to `to`, exclusive, when given), retrying until an answer
-	 * starts or `retry`'s window is spent.
+	 * starts or `retry`'s window is spent. A retry's GET uses a fresh URL.
 	 */
 	const open = async (from: number, to: number | undefined, retry: RetryWindow, signal = cancel): Promise<Opened> => {
+		let fresh = retry.attempts > 1;
 		for (;;) {
 			let verdict: Verdict;
 			try {
-				const blueprint = await request.url();
+				const blueprint = await downloadUrl(fresh);
+				fresh = true;
 				requests++;
 				const answer = await guard(
 					async (abort) => await storageGetStream(ctx, blueprint, { signal: abort, stallMs: policy.stallMs }, from, to),
