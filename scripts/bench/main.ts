@@ -473,10 +473,10 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
  */
 function chartSvg(rows: Row[], header: string[]): string {
 	const left = 420;
-	const barWidth = 420;
+	const barWidth = 380;
 	const rowHeight = 24;
 	const top = 30 + header.length * 16 + 10;
-	const width = left + barWidth + 90;
+	const width = left + barWidth + 170;
 	const height = top + rows.length * rowHeight + 40;
 	const most = Math.max(1, ...rows.flatMap((r) => [r.mibps, ...(r.targets ?? []).map((t) => t.mibps)]));
 	const scale = (mibps: number) => (mibps / most) * barWidth;
@@ -484,7 +484,7 @@ function chartSvg(rows: Row[], header: string[]): string {
 	const parts: string[] = [
 		`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
 		`<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-		`<text x="10" y="20" font-size="15" font-weight="bold">npm run bench: MiB/s by client and case (median; higher is better)</text>`,
+		`<text x="10" y="20" font-size="15" font-weight="bold">npm run bench: MiB/s by client and case (median, higher is better; then the process's CPU s/GiB)</text>`,
 		...header.map((line, index) => `<text x="10" y="${38 + index * 16}" font-size="10" fill="#444">${escapeXml(line)}</text>`),
 	];
 	rows.forEach((row, index) => {
@@ -507,7 +507,7 @@ function chartSvg(rows: Row[], header: string[]): string {
 		`<rect x="10" y="${legendY - 10}" width="12" height="12" fill="#ea4b71"/><text x="28" y="${legendY}">MASV node (through n8n's engine)</text>`,
 		`<rect x="240" y="${legendY - 10}" width="12" height="12" fill="#8a8f98"/><text x="258" y="${legendY}">plain Node.js client</text>`,
 		`<rect x="400" y="${legendY - 10}" width="12" height="12" fill="#4a7fd6"/><text x="418" y="${legendY}">@aws-sdk/lib-storage</text>`,
-		`<line x1="580" y1="${legendY - 11}" x2="580" y2="${legendY + 2}" stroke="#111" stroke-width="2" stroke-dasharray="3,2"/><text x="588" y="${legendY}">target (0.90 × plain, 1.2 × SDK, 0.8 × plain for many files)</text>`,
+		`<line x1="580" y1="${legendY - 11}" x2="580" y2="${legendY + 2}" stroke="#111" stroke-width="2" stroke-dasharray="3,2"/><text x="588" y="${legendY}">target of the row (hover: which)</text>`,
 		'</svg>',
 	);
 	return `${parts.join('\n')}\n`;
