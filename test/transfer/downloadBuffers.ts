@@ -9,12 +9,13 @@ import type { Readable } from 'node:stream';
 import { rl, runMasv } from '../../tools/harness';
 import { startEmulator } from '../../tools/emulator';
 import type { Emulator } from '../../tools/emulator';
+import * as downloadEngine from '../../nodes/Masv/transfer/download';
 import { storeVerdict } from '../../nodes/Masv/transfer/download';
 import { DOWNLOAD_SHAPE } from '../../nodes/Masv/transfer/downloadBuffers';
 import { BACKOFF } from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
 import { hasNativeTransfer, transferMemory } from '../harness/transfer';
-import { binaryBytes, credentialsFor, makeFile, MIB, runTransfer, sha256, wait } from './helpers';
+import { binaryBytes, credentialsFor, makeFile, MIB, runTransfer, settledWithin, sha256, wait } from './helpers';
 import type { TestFile } from './helpers';
 
 type Store = BinaryDataService['store'];
@@ -213,6 +214,33 @@ export function downloadBuffersSuite(mode: 'filesystem' | 'default'): void {
 				expect(again.error).toBeUndefined();
 				await expectExact(again.items[0]?.binary?.data);
 				expect(ranges()).toEqual([undefined]);
+			});
+
+			it('cancelling while a part\'s GET hangs ends the download at once', async () => {
+				// The second GET hangs: a part's, after the store started reading the node's stream.
+				emu.faults.add({ target: 'storage', type: 'hang', method: 'GET', skip: 1 });
+				const downloads: Array<Promise<unknown>> = [];
+				const original = downloadEngine.downloadFile;
+				jest.spyOn(downloadEngine, 'downloadFile').mockImplementation(async (...args) => {
+					const promise = original(...args);
+					downloads.push(promise.catch((error: Error) => error));
+					return await promise;
+				});
+				let cancel: (() => void) | undefined;
+				const run = runMasv(
+					{ resource: 'package', operation: 'download', teamId: rl(emu.teamId), packageId: rl(packageId), options: { parallelDownloads: 3 } },
+					{ credentials: credentialsFor(emu), onStart: (c) => (cancel = c) },
+				);
+				for (let i = 0; i < 200 && emu.faults.list()[0].fired === 0; i++) await wait(25);
+				expect(emu.faults.list()[0].fired).toBe(1);
+				await wait(200);
+				const cancelledAt = Date.now();
+				cancel?.();
+				expect((await run).run.status).toBe('canceled');
+				expect(downloads).toHaveLength(1);
+				const outcome = await settledWithin(downloads[0], 3000);
+				expect((outcome as Error).message).toBe('The execution was cancelled');
+				expect(Date.now() - cancelledAt).toBeLessThan(2000);
 			});
 
 			it('Parallel Downloads out of range names the option', async () => {

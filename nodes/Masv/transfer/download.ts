@@ -268,8 +268,6 @@ async function downloadOnce(
 		const parts = new Map<number, PartFill>();
 		// Ends the GETs still running when the download ends early (a store failure, a cancel).
 		const stop = new AbortController();
-		const onCancel = () => stop.abort();
-		cancel?.addEventListener('abort', onCancel, { once: true });
 		let nextPart = 0;
 		let failure: unknown;
 		let awaited: { part: PartFill; want: number; wake: () => void } | undefined;
@@ -278,6 +276,14 @@ async function downloadOnce(
 			awaited = undefined;
 			waiter?.wake();
 		};
+		// A cancel ends the GETs (they return quietly) and the wait for their bytes, with the cancel's error.
+		const onCancel = () => {
+			failure ??= masvCancelled(node);
+			stop.abort();
+			wake();
+		};
+		cancel?.addEventListener('abort', onCancel, { once: true });
+		if (cancel?.aborted) onCancel();
 
 		const fetchPart = async (part: PartFill, from: number, opened: Opened | undefined): Promise<void> => {
 			const length = part.body.length;
