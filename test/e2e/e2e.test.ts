@@ -24,6 +24,10 @@ const UNKNOWN_PACKAGE = '01JUNKN0WNPACKAGE000000000';
 /** 12 MiB + a bit in 5 MiB parts: three parts, the last one short. */
 const SOURCE_SIZE = 12 * 1024 * 1024 + 12_345;
 const CHUNK_MIB = 5;
+/** The node's ranged GETs in n8n's filesystem mode (nodes/Masv/transfer/downloadBuffers.ts). */
+const DOWNLOAD_PART = 16 * 1024 * 1024;
+/** The first byte of a `Range: bytes=a-b` header (NaN without one). */
+const rangeStart = (header: unknown) => Number(/bytes=(\d+)-/.exec(String(header))?.[1]);
 
 let session: Session;
 let seededPackageId: string;
@@ -177,7 +181,8 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 			outage: emu.faults.add({ target: 'storage', type: 'refuse', method: '*', skip: 3, forMs: 30_000, times: -1 }),
 			fileFinalize: emu.faults.add({ target: 'api', type: 'dropReply', method: 'POST', path: '^/v1/packages/[^/]+/files/[^/]+/finalize$' }),
 			packageFinalize: emu.faults.add({ target: 'api', type: 'dropReply', method: 'POST', path: '^/v1/packages/[^/]+/finalize$' }),
-			downloadReset: emu.faults.add({ target: 'storage', type: 'reset', method: 'GET', afterBytes: Math.floor(size * 0.9) }),
+			// Within the first ranged GET to arrive, whichever part it is (docs/download-speed.md).
+			downloadReset: emu.faults.add({ target: 'storage', type: 'reset', method: 'GET', afterBytes: 4 * 1024 * 1024 }),
 		};
 		const run = await session.execute('masvExRoundTrip');
 		assert.equal(run.code, 0, tail(run.stdout + run.stderr, 80));
@@ -188,15 +193,20 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 		assert.equal(stored[0].sha256, sourceSha);
 		assert.equal(await sha256File(join(session.filesDir, 'incoming/e2e-source.bin')), sourceSha);
 		const log = emu.requests();
+		const fired = (id: string) => log.filter((r) => r.fault === id);
 		const packageFinalizes = log.filter((r) => r.path === `/v1/packages/${stored[0].packageId}/finalize`);
 		assert.deepEqual(packageFinalizes.map((r) => (r.fault ? 'reply lost' : r.status)), ['reply lost', 409], 'the package was finalized once, its retry met "already finalized"');
+		// The download: one ranged GET per 16 MiB part, in parallel (n8n's filesystem store), and one
+		// that resumes the reset part from its last byte.
 		const gets = log.filter((r) => r.kind === 'storage' && r.method === 'GET');
-		assert.equal(gets.length, 2, 'the download resumed once');
-		assert.match(String(gets[1].headers.range), /^bytes=\d+-$/);
+		assert.equal(gets.length, Math.ceil(size / DOWNLOAD_PART) + 1, 'the download resumed once');
+		const resumed = gets.filter((r) => rangeStart(r.headers.range) % DOWNLOAD_PART !== 0);
+		assert.equal(resumed.length, 1, JSON.stringify(gets.map((r) => r.headers.range)));
+		const reset = fired(faults.downloadReset.id)[0];
+		assert.match(String(resumed[0].headers.range), /^bytes=\d+-\d+$/);
 
 		// Recovery times from the request log.
 		const at = (r: { time: string }) => Date.parse(r.time);
-		const fired = (id: string) => log.filter((r) => r.fault === id);
 		const after = (seq: number, test: (r: (typeof log)[number]) => boolean) => log.find((r) => r.seq > seq && test(r));
 		const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 		const recovered = (id: string, test: (r: (typeof log)[number]) => boolean) => {
@@ -215,7 +225,7 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 			['storage 503 SlowDown, Retry-After 2 s', seconds(recovered(faults.slowDown.id, put(8)))],
 			['finalize-file reply lost', seconds(recovered(faults.fileFinalize.id, (r) => /\/files\/[^/]+\/finalize$/.test(r.path)))],
 			['finalize-package reply lost', seconds(recovered(faults.packageFinalize.id, (r) => /^\/v1\/packages\/[^/]+\/finalize$/.test(r.path)))],
-			['download reset at 90%', `${seconds(at(gets[1]) - at(gets[0]))} to the Range request from byte ${/\d+/.exec(String(gets[1].headers.range))?.[0]} of ${size}`],
+			['download reset after 4 MiB of a part', `${seconds(at(resumed[0]) - at(reset))} to the Range request from byte ${rangeStart(resumed[0].headers.range)} of ${size}`],
 		];
 		console.log(`# bad day in n8n ${VERSION} (defaults), execution ${run.ms} ms:\n${table.map(([fault, time]) => `# | ${fault} | ${time} |`).join('\n')}`);
 		writeFileSync(join(OUT, 'bad-day.md'), table.map(([fault, time]) => `| ${fault} | ${time} |`).join('\n') + '\n');
@@ -241,8 +251,12 @@ describe(`MASV node in n8n ${VERSION}`, () => {
 			assert.notEqual(run.code, 0, 'the execution should fail');
 			assert.match(output, /could not be stored in n8n: no space left on the disk that holds n8n binary data/, tail(output, 40));
 			assert.match(output, /this failure is not retried/);
-			assert.equal(session.emulator.requests({ kind: 'storage', method: 'GET' }).length, 1, 'a full disk is not retried');
-			console.log(`# ENOSPC in n8n ${VERSION}: failed in ${run.ms} ms of execution (${Date.now() - startedAt} ms with start-up), one GET`);
+			// At most one ranged GET per part (those in flight when the store failed), none asked twice.
+			const ranges = session.emulator.requests({ kind: 'storage', method: 'GET' }).map((r) => String(r.headers.range));
+			assert.ok(ranges.length <= Math.ceil((8 * CHUNK_MIB * 1024 * 1024) / DOWNLOAD_PART), `a full disk is not retried: ${ranges.join(', ')}`);
+			assert.equal(new Set(ranges).size, ranges.length, `a full disk is not retried: ${ranges.join(', ')}`);
+			assert.ok(ranges.every((range) => rangeStart(range) % DOWNLOAD_PART === 0), `a full disk is not retried: ${ranges.join(', ')}`);
+			console.log(`# ENOSPC in n8n ${VERSION}: failed in ${run.ms} ms of execution (${Date.now() - startedAt} ms with start-up), ${ranges.length} GET(s)`);
 		} finally {
 			spawnSync('umount', [dir]);
 		}

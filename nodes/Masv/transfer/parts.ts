@@ -193,13 +193,14 @@ const SMALLEST_FREED_CHUNK = 64 * 1024;
  *
  * Only a chunk that owns all of its memory and is no larger than the reads asked for is freed: a
  * view into a larger buffer, a pooled small buffer or a whole binary handed out as one chunk is
- * left alone. The chunk reads as empty afterwards. Returns whether it was freed.
+ * left alone (`smallest`: 64 KiB unless the caller knows where its chunks come from). The chunk reads
+ * as empty afterwards. Returns whether it was freed.
  */
-export function freeChunk(chunk: Uint8Array, largestRead: number): boolean {
+export function freeChunk(chunk: Uint8Array, largestRead: number, smallest = SMALLEST_FREED_CHUNK): boolean {
 	const memory = chunk.buffer as ArrayBufferLike & { transfer?: (length?: number) => ArrayBuffer };
 	if (typeof memory.transfer !== 'function') return false;
 	if (chunk.byteOffset !== 0 || chunk.byteLength !== memory.byteLength) return false;
-	if (chunk.byteLength < SMALLEST_FREED_CHUNK || chunk.byteLength > largestRead) return false;
+	if (chunk.byteLength < smallest || chunk.byteLength > largestRead) return false;
 	try {
 		memory.transfer(0);
 		return true;

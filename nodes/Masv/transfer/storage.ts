@@ -114,16 +114,18 @@ export async function storagePutPart(
 
 /**
  * GET of a download URL as a stream (§7.4), from byte `from` on (a `Range` request) when it is not
- * 0. A failed answer's body is read as text instead.
+ * 0, and up to byte `to` (exclusive) when given. A failed answer's body is read as text instead.
  */
 export async function storageGetStream(
 	ctx: StorageContext,
 	blueprint: StorageBlueprint,
 	call: StorageCall,
 	from = 0,
+	to?: number,
 ): Promise<StorageAnswer<BinaryStream | string>> {
 	const headers = blueprintHeaders(blueprint);
-	if (from > 0) headers.Range = `bytes=${from}-`;
+	if (to !== undefined) headers.Range = `bytes=${from}-${to - 1}`;
+	else if (from > 0) headers.Range = `bytes=${from}-`;
 	const answer = await send<BinaryStream>(ctx, {
 		method: method(blueprint, 'GET'),
 		url: blueprint.url,

@@ -1,9 +1,11 @@
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
 import { forEachItem } from '../../shared/items';
-import { RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION, transferPolicy } from '../../shared/transferOptions';
+import { maxMemoryOption, RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION, transferPolicy } from '../../shared/transferOptions';
 import { downloadFile, matchesFileName, mimeTypeOf } from '../../transfer/download';
+import { DEFAULT_PARALLEL_DOWNLOADS, MAX_PARALLEL_DOWNLOADS } from '../../transfer/downloadBuffers';
 import { fileDownloadBlueprint, listPackageFiles } from '../../transfer/downloadApi';
 import { getMasvBaseUrl } from '../../transport/request';
 import { packageTokenForItem } from './common';
@@ -32,6 +34,24 @@ export const downloadOptions = (extra: INodeProperties[]): INodeProperties => ({
 			type: 'boolean',
 			default: false,
 			description: 'Whether to also download the zip archives MASV builds of the whole package',
+		},
+		{
+			displayName: 'Max Memory (MiB)',
+			name: 'maxMemoryMiB',
+			type: 'number',
+			default: 256,
+			typeOptions: { minValue: 10 },
+			description:
+				"Ceiling for the memory of one file's download buffers (16 MiB each: parallel downloads + 2). Parallel downloads are lowered to fit under it.",
+		},
+		{
+			displayName: 'Parallel Downloads',
+			name: 'parallelDownloads',
+			type: 'number',
+			default: DEFAULT_PARALLEL_DOWNLOADS,
+			typeOptions: { minValue: 1, maxValue: MAX_PARALLEL_DOWNLOADS },
+			description:
+				"Ranged requests of one file in flight at once, where n8n's binary store allows it (its filesystem mode). More help on a distant link.",
 		},
 		{
 			displayName: 'Put Output File in Field',
@@ -64,6 +84,19 @@ interface DownloadOptions {
 	fileNameFilter?: string;
 	retryWindowMinutes?: number;
 	stallTimeoutSeconds?: number;
+	maxMemoryMiB?: number;
+	parallelDownloads?: number;
+}
+
+function parallelDownloadsOption(ctx: IExecuteFunctions, options: DownloadOptions, itemIndex: number): number {
+	if (options.parallelDownloads === undefined || options.parallelDownloads === null) return DEFAULT_PARALLEL_DOWNLOADS;
+	const value = Math.floor(Number(options.parallelDownloads));
+	if (!Number.isFinite(value) || value < 1 || value > MAX_PARALLEL_DOWNLOADS) {
+		throw new NodeOperationError(ctx.getNode(), `The option "Parallel Downloads" must be between 1 and ${MAX_PARALLEL_DOWNLOADS}`, {
+			itemIndex,
+		});
+	}
+	return value;
 }
 
 /** `package` / `download`: the files of a team package (or one given by its token) into binaries. */
@@ -85,6 +118,8 @@ export async function downloadPackageFiles(
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
 	const property = (options.binaryPropertyName ?? 'data').trim() || 'data';
 	const policy = transferPolicy(ctx, options, itemIndex);
+	const parallel = parallelDownloadsOption(ctx, options, itemIndex);
+	const maxMemory = maxMemoryOption(ctx, options, itemIndex);
 	const files = (await listPackageFiles(ctx, baseUrl, packageId, token, itemIndex, policy)).filter((file) => {
 		if (file.kind.startsWith('zip')) return options.includeZips === true;
 		if (file.kind !== 'file') return false;
@@ -99,6 +134,8 @@ export async function downloadPackageFiles(
 			url: async () => await fileDownloadBlueprint(ctx, baseUrl, packageId, token, file.id, itemIndex, policy),
 			policy,
 			itemIndex,
+			parallel,
+			maxMemory,
 		});
 		if (file.path) binary.directory = file.path;
 		const json: IDataObject = { id: file.id, name: file.name, path: file.path, size: file.size, kind: file.kind, packageId };

@@ -1,0 +1,3 @@
+import { downloadBuffersSuite } from './downloadBuffers';
+
+downloadBuffersSuite('filesystem');

@@ -1,0 +1,5 @@
+import '../harness/memory-mode';
+
+import { downloadBuffersSuite } from './downloadBuffers';
+
+downloadBuffersSuite('default');
