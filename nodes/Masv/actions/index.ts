@@ -26,6 +26,7 @@ import { teamspaceFields, teamspaceOperations } from './teamspace/Teamspace.reso
 import { webhookFields, webhookOperations } from './webhook/Webhook.resource';
 import * as webhookUpdate from './webhook/update.operation';
 import type { CustomOperation, CustomOperations } from './types';
+import { withRetryOptions } from '../shared/retryOptions';
 
 export const resourceSelector: INodeProperties = {
 	displayName: 'Resource',
@@ -46,7 +47,8 @@ export const resourceSelector: INodeProperties = {
 	],
 };
 
-export const resourceProperties: INodeProperties[] = [
+/** Every resource's fields, before the retry options are added (`withRetryOptions`). */
+const resourceFields: INodeProperties[] = [
 	resourceSelector,
 	activityOperations,
 	...activityFields,
@@ -67,6 +69,9 @@ export const resourceProperties: INodeProperties[] = [
 	webhookOperations,
 	...webhookFields,
 ];
+
+export const resourceProperties: INodeProperties[] = withRetryOptions(resourceFields);
+
 
 /** The Operation selector of every resource, with its literal types. */
 interface OperationSelectors {

@@ -8,10 +8,14 @@ import type {
 	INodeExecutionData,
 	INodePropertyOptions,
 	PostReceiveAction,
+	PreSendAction,
 } from 'n8n-workflow';
 
 import { masvApiError } from '../transport/errors';
+import { cannotReadBack } from '../transport/readBack';
+import type { CreateReadBack } from '../transport/readBack';
 import { PageWalk } from './pages';
+import { routedCall, sendRouted } from './routedCall';
 import { simplifyOutput } from './simplify';
 import type { SimpleKind } from './simplify';
 
@@ -122,7 +126,7 @@ export function v11Pagination(firstPage: 0 | 1) {
 				qs: { ...requestData.options.qs, page, limit: pageSize },
 			};
 			total = undefined;
-			const items = await this.makeRoutingRequest({ ...requestData, options });
+			const items = await sendRouted(this, requestData, options);
 			if (items.some((item) => item.json.error !== undefined && item.json.httpCode !== undefined)) {
 				// Continue On Fail turned a failed page into an error item: report it and stop.
 				results.push(...items);
@@ -148,11 +152,21 @@ interface RouteSpec {
 	simplify?: SimpleKind;
 	/** The operation's own error hints, by HTTP status. */
 	hints?: Partial<Record<number, string>>;
+	/** Steps that build or check the request (n8n's `preSend`). */
+	preSend?: PreSendAction[];
+	/**
+	 * A POST that makes something: how to find what it made after a doubt (transport/readBack.ts).
+	 * Other calls are reads or writes that are safe to repeat.
+	 */
+	create?: CreateReadBack;
 }
 
 /**
  * The routing of one declarative operation: its request, then MASV error handling, list
- * unwrapping, the operation's own output steps, and `pairedItem` on every item.
+ * unwrapping, the operation's own output steps, and `pairedItem` on every item. The request is
+ * sent by the node's own pagination function (`routedCall`, shared/routedCall.ts), which every
+ * operation has, so that every routed call gets the node's retry policy and stall timeout; the
+ * Return All lists replace it with `v11Pagination`, which sends each page the same way.
  */
 export function route(spec: RouteSpec): NonNullable<INodePropertyOptions['routing']> {
 	const postReceive: PostReceiveAction[] = [spec.hints ? masvErrorStep(spec.hints) : handleMasvError];
@@ -160,8 +174,12 @@ export function route(spec: RouteSpec): NonNullable<INodePropertyOptions['routin
 	postReceive.push(...(spec.output ?? []));
 	if (spec.simplify) postReceive.push(simplifyOutput(spec.simplify));
 	postReceive.push(pairWithInput);
+	// A POST makes something; one without a read-back of its own is never sent again after a doubt.
+	const create = spec.create ?? (spec.method === 'POST' ? cannotReadBack(() => `The record this call creates (${spec.method} ${spec.url.replace(/^=/, '')})`) : undefined);
 	return {
 		request: { method: spec.method, url: spec.url, ignoreHttpStatusErrors: true },
+		send: { paginate: true, ...(spec.preSend ? { preSend: spec.preSend } : {}) },
+		operations: { pagination: routedCall(create ? { create } : 'read') },
 		output: { postReceive },
 	};
 }

@@ -1,5 +1,5 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_MAX_MEMORY, MIB } from '../transfer/parts';
 import { policyFromOptions } from '../transport/retry';
@@ -34,13 +34,18 @@ export interface TransferOptions {
 
 /** The retry window and stall timeout an item's options ask for, checked. */
 export function transferPolicy(ctx: IExecuteFunctions, options: TransferOptions, itemIndex: number): RetryPolicy {
+	return optionsPolicy(ctx.getNode(), options, itemIndex);
+}
+
+/** The retry window and stall timeout of an operation's Options, checked; the defaults where unset. */
+export function optionsPolicy(node: INode, options: TransferOptions, itemIndex: number): RetryPolicy {
 	const minutes = options.retryWindowMinutes;
 	if (minutes !== undefined && minutes !== null && (!Number.isFinite(Number(minutes)) || Number(minutes) < 0)) {
-		throw new NodeOperationError(ctx.getNode(), 'The option "Retry Window (Minutes)" must be 0 or more', { itemIndex });
+		throw new NodeOperationError(node, 'The option "Retry Window (Minutes)" must be 0 or more', { itemIndex });
 	}
 	const seconds = options.stallTimeoutSeconds;
 	if (seconds !== undefined && seconds !== null && (!Number.isFinite(Number(seconds)) || Number(seconds) < 1)) {
-		throw new NodeOperationError(ctx.getNode(), 'The option "Stall Timeout (Seconds)" must be at least 1', { itemIndex });
+		throw new NodeOperationError(node, 'The option "Stall Timeout (Seconds)" must be at least 1', { itemIndex });
 	}
 	return policyFromOptions(options);
 }

@@ -7,7 +7,7 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { toNodeError } from '../transport/errors';
 import { masvCancelled } from '../transport/request';
-import { CancelledError, errorVerdict, guard, pauseSlice, RetryWindow, StallError, statusVerdict } from '../transport/retry';
+import { CancelledError, errorVerdict, guard, pauseSlice, RetryWindow, StallError, statusVerdict, whenAborted } from '../transport/retry';
 import type { RetryPolicy, Verdict } from '../transport/retry';
 import { listParameter } from '../shared/items';
 import { binaryLimitError } from './binaryLimit';
@@ -221,11 +221,10 @@ function watchStream(stream: BinaryStream, stallMs: number, cancel: AbortSignal 
 		progress: () => (last = Date.now()),
 		stop: () => {
 			running = false;
-			cancel?.removeEventListener('abort', onCancel);
+			stopListening();
 		},
 	};
-	const onCancel = () => stream.destroy(new CancelledError());
-	cancel?.addEventListener('abort', onCancel, { once: true });
+	const stopListening = whenAborted(cancel, () => stream.destroy(new CancelledError()));
 	void (async () => {
 		while (running) {
 			await pauseSlice();

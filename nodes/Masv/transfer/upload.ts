@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { toNodeError } from '../transport/errors';
 import { masvCancelled } from '../transport/request';
-import { CancelledError, errorVerdict, guard, RetryWindow, statusVerdict } from '../transport/retry';
+import { CancelledError, errorVerdict, guard, RetryWindow, statusVerdict, whenAborted } from '../transport/retry';
 import type { RetryPolicy, Verdict } from '../transport/retry';
 import { bufferParts, cutParts, DEFAULT_MAX_MEMORY, DEFAULT_PART_LIMITS, fitToMemory, MIB, PartBuffers } from './parts';
 import type { Part, PartLimits, PartPlan } from './parts';
@@ -116,8 +116,7 @@ export async function uploadFile(ctx: UploadContext, api: UploadFlowApi, request
 	const cancel = ctx.getExecutionCancelSignal?.();
 	if (cancel?.aborted) throw masvCancelled(node);
 	const abort = new AbortController();
-	const onCancel = () => abort.abort();
-	cancel?.addEventListener('abort', onCancel, { once: true });
+	const stopListening = whenAborted(cancel, () => abort.abort());
 	let fileId: string | undefined;
 	try {
 		const maxMemory = request.maxMemory ?? DEFAULT_MAX_MEMORY;
@@ -152,7 +151,7 @@ export async function uploadFile(ctx: UploadContext, api: UploadFlowApi, request
 		}
 		throw failure;
 	} finally {
-		cancel?.removeEventListener('abort', onCancel);
+		stopListening();
 	}
 }
 

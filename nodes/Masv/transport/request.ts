@@ -3,12 +3,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import type {
 	IAllExecuteFunctions,
 	IDataObject,
+	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	IN8nHttpFullResponse,
 	INode,
 } from 'n8n-workflow';
 
+import { optionsPolicy } from '../shared/transferOptions';
 import { masvApiError } from './errors';
 import type { MasvAuth } from './errors';
 import { CancelledError, DEFAULT_POLICY, errorVerdict, guard, RetryWindow, statusVerdict } from './retry';
@@ -130,7 +132,7 @@ async function withRetries<T>(
 ): Promise<T> {
 	const node = ctx.getNode();
 	const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'DELETE');
-	const policy = request.policy ?? DEFAULT_POLICY;
+	const policy = callPolicy(ctx, request);
 	const cancel = request.ignoreCancel ? undefined : cancelSignal(ctx);
 	const retry = new RetryWindow(policy, cancel);
 	for (;;) {
@@ -170,8 +172,24 @@ async function withRetries<T>(
 	}
 }
 
+/**
+ * The policy of a call: the one it names; else, for a call of an operation's item, the retry
+ * options of that item (`options.retryWindowMinutes`, `options.stallTimeoutSeconds`, which every
+ * operation offers: docs/reliability.md, "Settings"); else the defaults.
+ */
+function callPolicy(ctx: MasvContext, request: MasvRequest): RetryPolicy {
+	if (request.policy) return request.policy;
+	const execute = ctx as Partial<IExecuteFunctions> & { getItemIndex?: unknown };
+	// Only an operation's execute context takes an item index as getNodeParameter's second argument.
+	if (request.itemIndex === undefined || typeof execute.getItemIndex === 'function' || typeof execute.getInputData !== 'function') {
+		return DEFAULT_POLICY;
+	}
+	const options = execute.getNodeParameter?.('options', request.itemIndex, {}) as IDataObject | undefined;
+	return optionsPolicy(ctx.getNode(), options && typeof options === 'object' ? options : {}, request.itemIndex);
+}
+
 /** Extra time `guard` gives an API call beyond the helper's own idle timeout. */
-const STALL_GRACE_MS = 5000;
+export const STALL_GRACE_MS = 5000;
 
 async function retryOrCancel(node: INode, retry: RetryWindow, verdict: Verdict): Promise<boolean> {
 	try {

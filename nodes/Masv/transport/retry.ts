@@ -272,9 +272,14 @@ export class RetryWindow {
 	async failed(verdict: Verdict): Promise<boolean> {
 		const delay = this.nextDelay(verdict);
 		if (delay === undefined) return false;
+		await this.pause(delay);
+		return true;
+	}
+
+	/** Waits `delay` (from `nextDelay`) before the next try; throws `CancelledError` on cancel. */
+	async pause(delay: number): Promise<void> {
 		await pauseUnlessAborted(delay, this.signal);
 		this.attempts++;
-		return true;
 	}
 }
 
@@ -316,7 +321,7 @@ export async function guard<T>(
 		controller.abort();
 		stop?.(new CancelledError());
 	};
-	cancel?.addEventListener('abort', onCancel, { once: true });
+	const stopListening = whenAborted(cancel, onCancel);
 	const watch = async () => {
 		while (!settled) {
 			await pauseSlice();
@@ -337,6 +342,37 @@ export async function guard<T>(
 		return await Promise.race([request, stopped]);
 	} finally {
 		settled = true;
-		cancel?.removeEventListener('abort', onCancel);
+		stopListening();
 	}
+}
+
+/** The callbacks waiting for each signal's abort, behind one listener per signal. */
+const waiting = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `callback` once when `signal` aborts; returns a function that stops waiting. Every waiter of
+ * one signal shares a single listener on it: many parts in flight would otherwise add one listener
+ * each to the execution's cancel signal, and Node warns past ten (MaxListenersExceededWarning).
+ */
+export function whenAborted(signal: AbortSignal | undefined, callback: () => void): () => void {
+	if (!signal) return () => undefined;
+	let callbacks = waiting.get(signal);
+	if (!callbacks) {
+		const set = new Set<() => void>();
+		callbacks = set;
+		waiting.set(signal, set);
+		signal.addEventListener(
+			'abort',
+			() => {
+				waiting.delete(signal);
+				for (const waiter of [...set]) waiter();
+			},
+			{ once: true },
+		);
+	}
+	const entry = () => callback();
+	callbacks.add(entry);
+	return () => {
+		callbacks.delete(entry);
+	};
 }

@@ -117,7 +117,8 @@ describe('tag (nock)', () => {
 
 	it('a 5xx fails with the HTTP status', async () => {
 		nock(TEST_BASE_URL).get(`/v1/teams/${TEAM}/tags`).reply(502, '<html><body>Bad Gateway</body></html>');
-		const { error } = await runMasv({ resource: 'tag', operation: 'getAll', teamId: rl(TEAM), returnAll: true });
+		// A retry window of 0 gives up at once (retries: test/reliability).
+		const { error } = await runMasv({ resource: 'tag', operation: 'getAll', teamId: rl(TEAM), returnAll: true, options: { retryWindowMinutes: 0 } });
 		expect(error?.message).toBe('Bad Gateway');
 		expect((error as { httpCode?: string }).httpCode).toBe('502');
 	});

@@ -334,12 +334,13 @@ describe('teamspace (nock)', () => {
 				.query(true)
 				.times(2)
 				.reply(503, { code: 503, message: 'service unavailable' });
-			const failed = await runMasv({ resource: 'teamspace', operation: 'getPackages', teamspaceId: rl(SPACE), returnAll: true });
+			// A retry window of 0 gives up at once (retries: test/reliability).
+			const failed = await runMasv({ resource: 'teamspace', operation: 'getPackages', teamspaceId: rl(SPACE), returnAll: true, options: { retryWindowMinutes: 0 } });
 			expect(failed.error?.message).toBe('service unavailable');
 			expect((failed.error as { httpCode?: string }).httpCode).toBe('503');
 
 			const continued = await runMasv(
-				{ resource: 'teamspace', operation: 'getPackages', teamspaceId: rl(SPACE), returnAll: true },
+				{ resource: 'teamspace', operation: 'getPackages', teamspaceId: rl(SPACE), returnAll: true, options: { retryWindowMinutes: 0 } },
 				{ node: { continueOnFail: true } },
 			);
 			expect(continued.error).toBeUndefined();

@@ -56,10 +56,11 @@ export const portalOperations = operationSelector({
 			value: 'create',
 			action: 'Create a portal',
 			description: 'Create an upload portal for the team',
-			routing: {
-				...route({ method: 'POST', url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/portals' }),
-				send: { preSend: [portalCreateRequest] },
-			},
+			routing: route({
+				method: 'POST',
+				url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/portals',
+				preSend: [portalCreateRequest],
+			}),
 		},
 		{
 			name: 'Delete',

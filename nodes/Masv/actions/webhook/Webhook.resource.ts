@@ -52,14 +52,12 @@ export const webhookOperations = operationSelector({
 			action: 'Create a webhook',
 			description:
 				'Create a custom webhook: MASV calls the URL when a package of the team is created or finalized. Attach it to portals to hear about their packages.',
-			routing: {
-				...route({
-					method: 'POST',
-					url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/custom_webhooks',
-					hints: WEBHOOK_HINTS,
-				}),
-				send: { preSend: [webhookCreateRequest] },
-			},
+			routing: route({
+				method: 'POST',
+				url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/custom_webhooks',
+				hints: WEBHOOK_HINTS,
+				preSend: [webhookCreateRequest],
+			}),
 		},
 		{
 			name: 'Delete',
