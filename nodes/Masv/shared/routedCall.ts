@@ -41,9 +41,14 @@ class TransientAnswer extends Error {
 	}
 }
 
+/** A 404 to a DELETE sent again after a doubt: the first one did its work. */
+class GoneAfterDoubt extends Error {}
+
 /** The first postReceive step of a request: notes that MASV answered, and stops transient answers. */
 interface Gate {
 	answered: boolean;
+	/** A DELETE failed in doubt before: a 404 now means it was carried out. */
+	goneMeansDone: boolean;
 	action: PostReceiveAction;
 }
 
@@ -54,9 +59,11 @@ function gateOf(requestData: DeclarativeRestApiSettings.ResultOptions): Gate {
 	if (!gate) {
 		const created: Gate = {
 			answered: false,
+			goneMeansDone: false,
 			action: async function (items, response) {
 				created.answered = true;
 				if (response.statusCode < 400) return items;
+				if (response.statusCode === 404 && created.goneMeansDone) throw new GoneAfterDoubt();
 				const verdict = statusVerdict(response.statusCode, response.headers);
 				if (verdict.transient) throw new TransientAnswer(response, verdict);
 				return items;
@@ -127,6 +134,7 @@ export async function sendRouted(
 	const retry = new RetryWindow(policy, cancel);
 	const gate = gateOf(requestData);
 	const create = typeof kind === 'object' ? kind.create : undefined;
+	const deletes = String(options.method ?? requestData.options.method ?? '').toUpperCase() === 'DELETE';
 	for (;;) {
 		gate.answered = false;
 		const sentAt = Date.now();
@@ -142,6 +150,9 @@ export async function sendRouted(
 			);
 		} catch (error) {
 			if (error instanceof CancelledError || cancel?.aborted) throw masvCancelled(node);
+			if (error instanceof GoneAfterDoubt) {
+				return await runPostReceive(ctx, requestData, { statusCode: 204, statusMessage: 'No Content', headers: {}, body: '' });
+			}
 			if (error instanceof TransientAnswer) {
 				verdict = error.verdict;
 				answer = error.response;
@@ -153,6 +164,7 @@ export async function sendRouted(
 				if (!verdict.transient) throw toNodeError(node, error, itemIndex);
 			}
 		}
+		if (deletes && inDoubt(verdict, answer)) gate.goneMeansDone = true;
 		if (create && inDoubt(verdict, answer)) {
 			const outcome = await create.resolve(ctx, options, sentAt, policy);
 			if (outcome.adopt !== undefined) {

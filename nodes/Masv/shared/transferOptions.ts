@@ -59,3 +59,9 @@ export function maxMemoryOption(ctx: IExecuteFunctions, options: TransferOptions
 	}
 	return Math.floor(mib * MIB);
 }
+
+/** The retry window and stall timeout of an operation's item, from its Options (docs/reliability.md, "Settings"). */
+export function callPolicy(ctx: IExecuteFunctions, itemIndex: number): RetryPolicy {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as TransferOptions | undefined;
+	return optionsPolicy(ctx.getNode(), options && typeof options === 'object' ? options : {}, itemIndex);
+}

@@ -6,6 +6,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import type { PartLimits } from './parts';
 import type { StorageBlueprint } from './storage';
 import type { AddedFile, FileFinalize, NewFile, UploadedPart, UploadFlowApi } from './upload';
+import { findTeamPackage, readBack } from '../transport/readBack';
 import { masvApiRequest, masvPackageRequest, masvPublicRequest } from '../transport/request';
 import type { MasvContext } from '../transport/request';
 import { CLEANUP_POLICY, DEFAULT_POLICY } from '../transport/retry';
@@ -37,14 +38,18 @@ export async function createTeamPackage(
 	itemIndex: number,
 	policy: RetryPolicy = DEFAULT_POLICY,
 ): Promise<{ pkg: UploadPackage; answer: IDataObject }> {
-	// Not idempotent: repeated only where MASV cannot have acted (429, 503, a refused connection),
-	// so that a lost reply never leaves a second package.
+	// Not idempotent: after a doubt (no answer, a 5xx) the package is read back and adopted, so that
+	// a lost reply never leaves a second package (transport/readBack.ts).
 	const answer = await masvApiRequest<IDataObject>(ctx, {
 		method: 'POST',
 		path: `/v1/teams/${encodeURIComponent(teamId)}/packages`,
 		body: { name: body.name, description: body.description, recipients: body.recipients },
 		itemIndex,
 		policy,
+		creates: `A package named "${body.name}"`,
+		readBack: body.name
+			? async (sentAt) => await readBack(`A package named "${body.name}"`, async () => await findTeamPackage(ctx, teamId, body.name, sentAt, policy))
+			: undefined,
 	});
 	return { pkg: packageOf(ctx, answer, itemIndex), answer };
 }
@@ -74,6 +79,8 @@ export async function createPortalPackage(
 		body: { name: body.name, sender: body.sender, description: body.description },
 		itemIndex,
 		policy,
+		// Without credentials MASV offers no list of a portal's packages to read back (§5.4).
+		creates: `A package named "${body.name}" on the portal "${subdomain}"`,
 	});
 	return packageOf(ctx, answer, itemIndex);
 }
@@ -165,7 +172,8 @@ export function uploadFlowApi(
 	const filePath = (fileId: string) => `/v1/packages/${encodeURIComponent(pkg.id)}/files/${encodeURIComponent(fileId)}`;
 	return {
 		async addFile(file: NewFile): Promise<AddedFile> {
-			// §6.4. Not idempotent (a repeat would add a second file): retried only on 429.
+			// §6.4. Not idempotent (a repeat would add a second file), and MASV lists only finished
+			// files (§7.3), so after a doubt the error names the file record that may be left.
 			const answer = await masvPackageRequest<IDataObject>(ctx, baseUrl, pkg.token, {
 				method: 'POST',
 				path: `/v1/packages/${encodeURIComponent(pkg.id)}/files`,
@@ -179,6 +187,7 @@ export function uploadFlowApi(
 				},
 				itemIndex,
 				policy,
+				creates: `An unfinished file record for "${file.name}" in package ${pkg.id}`,
 			});
 			const record = (answer?.file ?? {}) as IDataObject;
 			const fileId = typeof record.id === 'string' ? record.id : '';

@@ -11,8 +11,9 @@ import type {
 } from 'n8n-workflow';
 
 import { optionsPolicy } from '../shared/transferOptions';
-import { masvApiError } from './errors';
+import { masvApiError, masvErrorMessage } from './errors';
 import type { MasvAuth } from './errors';
+import type { ReadBackOutcome } from './readBack';
 import { CancelledError, DEFAULT_POLICY, errorVerdict, guard, RetryWindow, statusVerdict } from './retry';
 import type { RetryPolicy, Verdict } from './retry';
 
@@ -38,6 +39,14 @@ export interface MasvRequest {
 	ignoreCancel?: boolean;
 	/** The operation's own hints for a failure, by HTTP status (see `masvApiError`). */
 	hints?: Partial<Record<number, string>>;
+	/**
+	 * For a create: finds what the call made, after a failure that leaves it unknown (no answer, a
+	 * 5xx other than 503), given the time the call was sent (transport/readBack.ts). What it adopts is
+	 * returned as MASV's answer; when it finds nothing the create is sent again.
+	 */
+	readBack?: (sentAt: number) => Promise<ReadBackOutcome>;
+	/** For a create without `readBack`: what it makes, for the error after a doubt ("A package named …"). */
+	creates?: string;
 }
 
 /** MASV's API, where the credential names no other base URL. */
@@ -135,8 +144,11 @@ async function withRetries<T>(
 	const policy = callPolicy(ctx, request);
 	const cancel = request.ignoreCancel ? undefined : cancelSignal(ctx);
 	const retry = new RetryWindow(policy, cancel);
+	// A DELETE that failed in doubt may have been carried out: a 404 to its repeat means it was.
+	let goneMeansDone = false;
 	for (;;) {
 		let response: IN8nHttpFullResponse;
+		const sentAt = Date.now();
 		try {
 			// `timeout` is the helper's idle timeout; `guard` ends the call a little later in case a
 			// helper ignores it, and at once on cancel.
@@ -146,30 +158,55 @@ async function withRetries<T>(
 			);
 		} catch (error) {
 			if (error instanceof CancelledError || cancel?.aborted) throw masvCancelled(node);
-			// No HTTP answer at all (reset, refused, timeout). Only a call that is safe to repeat, or
-			// one that never reached MASV, is tried again.
+			// No HTTP answer at all (reset, refused, timeout). A call that is safe to repeat, or one
+			// that never reached MASV, is tried again; a create is read back first.
 			const verdict = errorVerdict(error);
 			const neverSent = (error as { code?: string }).code === 'ECONNREFUSED';
-			if (!idempotent && !neverSent) {
-				throw masvApiError(node, 0, `Could not reach MASV, and the call is not repeated because MASV may have acted on it: ${verdict.reason}`, auth, request.itemIndex);
+			if (verdict.transient && !idempotent && !neverSent) {
+				const adopted = await afterDoubt<T>(node, request, auth, sentAt, 0, verdict.reason);
+				if (adopted !== NOT_MADE) return adopted;
+			} else if (!idempotent && !neverSent) {
+				throw masvApiError(node, 0, `Could not reach MASV: ${verdict.reason}; this failure is not retried`, auth, request.itemIndex);
 			}
+			if (request.method === 'DELETE' && !neverSent) goneMeansDone = true;
 			if (await retryOrCancel(node, retry, verdict)) continue;
 			throw masvApiError(node, 0, `Could not reach MASV: ${retry.summary()}`, auth, request.itemIndex);
 		}
 		const status = response.statusCode;
 		if (status < 400) return response.body as T;
+		if (status === 404 && goneMeansDone) return undefined as T;
 		const verdict = statusVerdict(status, response.headers);
-		// A create that got a 5xx may have been carried out; 429 and 503 mean MASV did not act.
-		const repeatable = idempotent || status === 429 || status === 503;
-		if (repeatable && (await retryOrCancel(node, retry, verdict))) continue;
+		// A create that got a 5xx may have been carried out (read back first); 429 and 503 mean MASV did not act.
+		if (verdict.transient && !idempotent && status !== 429 && status !== 503) {
+			const adopted = await afterDoubt<T>(node, request, auth, sentAt, status, masvErrorMessage(response.body) ?? verdict.reason);
+			if (adopted !== NOT_MADE) return adopted;
+		}
+		if (request.method === 'DELETE' && verdict.transient && status !== 429 && status !== 503) goneMeansDone = true;
+		if (verdict.transient && (await retryOrCancel(node, retry, verdict))) continue;
 		const error = masvApiError(node, status, response.body, auth, request.itemIndex, request.hints);
 		if (verdict.transient) {
-			error.description = repeatable
-				? `${error.description ?? ''} The node retried for ${retry.elapsedSeconds} s (${retry.attempts} tries) and gave up.`.trim()
-				: 'MASV had a server error. The call was not repeated, since MASV may have carried it out: check before running it again.';
+			error.description = `${error.description ?? ''} ${retry.summary()}.`.trim();
 		}
 		throw error;
 	}
+}
+
+/** `afterDoubt` found nothing: the create was not carried out and may be sent again. */
+const NOT_MADE = Symbol('not made');
+
+/**
+ * After a create whose outcome is unknown: the record its read-back adopts, `NOT_MADE` when the
+ * read-back found nothing, and otherwise an error that names what may have been created.
+ */
+async function afterDoubt<T>(node: INode, request: MasvRequest, auth: MasvAuth, sentAt: number, status: number, reason: string): Promise<T | typeof NOT_MADE> {
+	if (!request.readBack) {
+		const what = request.creates ?? `What this ${request.method} ${request.path.replace(/[0-9A-Z]{20,}/g, '{id}')} creates`;
+		throw masvApiError(node, status, `${what} may have been created: MASV did not answer (${reason}), and the call is not repeated because MASV may have acted on it. Check before running this again`, auth, request.itemIndex);
+	}
+	const outcome = await request.readBack(sentAt);
+	if (outcome.adopt !== undefined) return outcome.adopt as T;
+	if (outcome.unknown !== undefined) throw masvApiError(node, status, `${outcome.unknown} (${reason})`, auth, request.itemIndex);
+	return NOT_MADE;
 }
 
 /**

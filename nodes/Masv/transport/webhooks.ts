@@ -3,6 +3,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { toNodeError } from './errors';
 
 import { putPortal, readPortal, referenceIds } from './portals';
+import { findWebhook, readBack } from './readBack';
 import { masvApiRequest } from './request';
 import type { MasvContext } from './request';
 
@@ -43,12 +44,17 @@ export function customWebhookBody(fields: CustomWebhookFields): IDataObject {
 
 const webhookPath = (webhookId: string) => `/v1/custom_webhooks/${encodeURIComponent(webhookId)}`;
 
-/** `POST /v1/teams/{teamId}/custom_webhooks` (§13.2): 201 with the webhook. Not repeated on doubt. */
+/**
+ * `POST /v1/teams/{teamId}/custom_webhooks` (§13.2): 201 with the webhook. Never sent again after a
+ * doubt: the webhook is read back (`findWebhook`) and adopted.
+ */
 export async function createCustomWebhook(ctx: MasvContext, teamId: string, fields: CustomWebhookFields): Promise<IDataObject> {
+	const body = customWebhookBody(fields);
 	return await masvApiRequest<IDataObject>(ctx, {
 		method: 'POST',
 		path: `/v1/teams/${encodeURIComponent(teamId)}/custom_webhooks`,
-		body: customWebhookBody(fields),
+		body,
+		readBack: async (sentAt) => await readBack(`A webhook for "${String(body.url)}"`, async () => await findWebhook(ctx, teamId, body, sentAt)),
 	});
 }
 

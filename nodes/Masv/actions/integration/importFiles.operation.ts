@@ -5,6 +5,8 @@ import { showFor } from '../../shared/descriptions';
 import { forEachItem, idParameter, listParameter } from '../../shared/items';
 import { publicPackage } from '../../shared/secrets';
 import { createTeamPackage } from '../../transfer/uploadApi';
+import { callPolicy } from '../../shared/transferOptions';
+import { findTransfer } from '../../transport/readBack';
 import { toNodeError } from '../../transport/errors';
 import { getMasvBaseUrl, masvPackageRequest } from '../../transport/request';
 import { getConnection } from './common';
@@ -169,7 +171,7 @@ export async function execute(this: IExecuteFunctions) {
 			}
 		}
 
-		const { pkg, answer } = await createTeamPackage(this, teamId, { name, description, recipients }, itemIndex);
+		const { pkg, answer } = await createTeamPackage(this, teamId, { name, description, recipients }, itemIndex, callPolicy(this, itemIndex));
 		const { id: packageId, token } = pkg;
 
 		const baseUrl = await getMasvBaseUrl(this);
@@ -182,6 +184,7 @@ export async function execute(this: IExecuteFunctions) {
 				path: `/v1/packages/${encodeURIComponent(packageId)}/transfer`,
 				body,
 				itemIndex,
+				readBack: async (sentAt) => await findTransfer(this, baseUrl, token, packageId, body, sentAt, callPolicy(this, itemIndex)),
 			});
 		} catch (error) {
 			// MASV refused the transfer outright: the empty package is of no use, remove it. After a

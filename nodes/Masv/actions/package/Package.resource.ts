@@ -22,6 +22,7 @@ import * as sendToIntegration from './sendToIntegration.operation';
 import * as updateExpiry from './updateExpiry.operation';
 import * as upload from './upload.operation';
 import { simplifyParameter } from '../../shared/simplify';
+import { packageCreated } from '../../transport/readBack';
 
 const show = showFor('package');
 
@@ -49,6 +50,7 @@ export const packageOperations = operationSelector({
 				method: 'POST',
 				url: '=/v1/teams/{{$parameter.teamId}}/packages',
 				output: [stripTokens],
+				create: packageCreated,
 			}),
 		},
 		{

@@ -35,11 +35,11 @@ export const packagePath = (packageId: string, rest = '') => `/v1/packages/${enc
 export async function packageCall<T = unknown>(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	request: (packageId: string) => Omit<MasvRequest, 'itemIndex'>,
+	request: (packageId: string, access: { baseUrl: string; token: string }) => Omit<MasvRequest, 'itemIndex'>,
 ): Promise<{ packageId: string; body: T }> {
 	const { packageId, token } = await packageTokenForItem(ctx, itemIndex);
 	const baseUrl = await getMasvBaseUrl(ctx);
-	const body = await masvPackageRequest<T>(ctx, baseUrl, token, { ...request(packageId), itemIndex });
+	const body = await masvPackageRequest<T>(ctx, baseUrl, token, { ...request(packageId, { baseUrl, token }), itemIndex });
 	return { packageId, body };
 }
 

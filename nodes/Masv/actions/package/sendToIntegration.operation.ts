@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { callPolicy } from '../../shared/transferOptions';
+import { findTransfer } from '../../transport/readBack';
 import { resourceLocator, showFor } from '../../shared/descriptions';
 import { forEachItem, idParameter } from '../../shared/items';
 import { objectOr, packageCall, packagePath } from './common';
@@ -22,10 +24,13 @@ export async function execute(this: IExecuteFunctions) {
 	return await forEachItem(this, async (itemIndex) => {
 		const integrationId = idParameter(this, 'integrationId', itemIndex);
 		// docs/masv-api.md §14.7, masv_to_cloud: the default direction, so only the connection is sent.
-		const { packageId, body } = await packageCall(this, itemIndex, (id) => ({
+		const request = { cloud_connection_id: integrationId };
+		const { packageId, body } = await packageCall(this, itemIndex, (id, { baseUrl, token }) => ({
 			method: 'POST',
 			path: packagePath(id, '/transfer'),
-			body: { cloud_connection_id: integrationId },
+			body: request,
+			// Never sent again blindly: after a doubt the transfer is read back (transport/readBack.ts).
+			readBack: async (sentAt) => await findTransfer(this, baseUrl, token, id, request, sentAt, callPolicy(this, itemIndex)),
 		}));
 		return objectOr(body, { package_id: packageId, cloud_connection_id: integrationId });
 	});

@@ -23,6 +23,7 @@ import { includePackageTokenOption, stripTokens } from '../../shared/secrets';
 import { simplifyParameter } from '../../shared/simplify';
 import { NAME_SETTING, PORTAL_SETTINGS, SUBDOMAIN_SETTING } from './settings';
 import * as update from './update.operation';
+import { portalCreated } from '../../transport/readBack';
 
 const show = showFor('portal');
 
@@ -60,6 +61,7 @@ export const portalOperations = operationSelector({
 				method: 'POST',
 				url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/portals',
 				preSend: [portalCreateRequest],
+				create: portalCreated,
 			}),
 		},
 		{

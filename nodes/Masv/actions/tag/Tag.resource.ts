@@ -5,6 +5,7 @@ import { operationSelector } from '../types';
 import { returnAllAndLimitUnpaged, showFor, teamLocator } from '../../shared/descriptions';
 import { requireParameter } from '../../shared/preSend';
 import { deletedResult, route } from '../../shared/routing';
+import { tagCreated } from '../../transport/readBack';
 
 const show = showFor('tag');
 
@@ -25,7 +26,7 @@ export const tagOperations = operationSelector({
 			value: 'create',
 			action: 'Create a tag',
 			description: 'Create a tag in a team',
-			routing: route({ method: 'POST', url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/tags' }),
+			routing: route({ method: 'POST', url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/tags', create: tagCreated }),
 		},
 		{
 			name: 'Delete',

@@ -21,6 +21,7 @@ import { listBody, requireParameter } from '../../shared/preSend';
 import { deletedResult, route } from '../../shared/routing';
 import { stripTokens } from '../../shared/secrets';
 import { simplifyParameter } from '../../shared/simplify';
+import { membersAdded, teamspaceCreated } from '../../transport/readBack';
 
 const show = showFor('teamspace');
 
@@ -55,14 +56,14 @@ export const teamspaceOperations = operationSelector({
 			value: 'addMembers',
 			action: 'Add members to a teamspace',
 			description: 'Add team members to a Teamspace, one output item per new Teamspace membership',
-			routing: route({ method: 'POST', url: `=${SPACE_URL}/members`, list: true }),
+			routing: route({ method: 'POST', url: `=${SPACE_URL}/members`, list: true, create: membersAdded }),
 		},
 		{
 			name: 'Create',
 			value: 'create',
 			action: 'Create a teamspace',
 			description: 'Create a Teamspace in a team, optionally with members',
-			routing: route({ method: 'POST', url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/spaces' }),
+			routing: route({ method: 'POST', url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/spaces', create: teamspaceCreated }),
 		},
 		{
 			name: 'Delete',

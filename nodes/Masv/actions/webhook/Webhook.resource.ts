@@ -9,6 +9,7 @@ import { simplifyParameter } from '../../shared/simplify';
 import { WEBHOOK_EVENTS, WEBHOOK_FIELDS, WEBHOOK_HINTS, webhookChanges } from './common';
 import type { WebhookFields } from './common';
 import * as update from './update.operation';
+import { webhookCreated } from '../../transport/readBack';
 
 const show = showFor('webhook');
 
@@ -57,6 +58,7 @@ export const webhookOperations = operationSelector({
 				url: '=/v1/teams/{{encodeURIComponent($parameter.teamId)}}/custom_webhooks',
 				hints: WEBHOOK_HINTS,
 				preSend: [webhookCreateRequest],
+				create: webhookCreated,
 			}),
 		},
 		{
