@@ -236,6 +236,14 @@ async function main(): Promise<number> {
 		const deadline = Date.now() + 120_000;
 		while (emu.core.state.webhooks.size === 0 && Date.now() < deadline) await sleep(500);
 		if (emu.core.state.webhooks.size === 0) throw new Error('the webhook trigger did not register its webhook');
+		// The Webhook nodes of the published workflows are registered at about the same time.
+		for (;;) {
+			const probe = await callWebhook(server.url, 'masv-badday-reads', {}, 120_000);
+			if (probe.status === 200) break;
+			if (Date.now() > deadline + 120_000) throw new Error(`the reads workflow never answered: ${probe.status} ${JSON.stringify(probe.body)}`);
+			await sleep(1000);
+		}
+		await sleep(3000);
 
 		// The driver's own MASV calls meet the faults too: it tries them until they pass.
 		const driverCall = async (path: string, body: unknown, apiKey: boolean): Promise<string> => {
@@ -278,7 +286,7 @@ async function main(): Promise<number> {
 					const ok = result.status === 200 && (result.body as { id?: string } | undefined)?.id === getPackageId;
 					runs.push({ workflow: 'reads', startedAt: at, result, ok });
 				} else if (roll < 0.75) {
-					const size = between(1, 12) * MiB + between(0, 99_999);
+					const size = between(1, 8) * MiB + between(0, 99_999);
 					const name = `soak-${n}.bin`;
 					const source = join(outgoing, name);
 					const out = join(incoming, `soak-${n}.out`);
@@ -377,12 +385,26 @@ async function main(): Promise<number> {
 		// n8n's view: every execution by workflow and status; the errors of the failed ones.
 		const byWorkflow: Record<string, Record<string, number>> = {};
 		const failures: string[] = [];
+		/** Why a failure was not retried, from its message (the node's policy, docs/reliability.md). */
+		const why = (message: string) =>
+			/not repeated|may have carried it out/i.test(message)
+				? 'by design: a create that may have reached MASV is not repeated'
+				: /Regular expression execution timed out/.test(message)
+					? "n8n: its 250 ms limit on checking a parameter's pattern ran out on the starved machine, before any node ran"
+					: /gave up after/i.test(message)
+						? 'the retry window was spent'
+						: /not retried/i.test(message)
+							? 'a permanent failure (the node does not retry it)'
+							: 'UNEXPECTED';
 		for (const workflow of ['masvBaddayReads', 'masvSoakRoundTrip', 'masvSoakCreate', 'masvE2eWebhookTrigger', 'masvE2ePollTrigger']) {
 			const list = await rest.executions(workflow);
 			byWorkflow[workflow] = {};
 			for (const execution of list) byWorkflow[workflow][execution.status] = (byWorkflow[workflow][execution.status] ?? 0) + 1;
 			for (const execution of list.filter((e) => e.status !== 'success')) {
-				failures.push(`${workflow} #${execution.id} (${execution.status}): ${await rest.executionError(execution.id)}`);
+				const message = await rest.executionError(execution.id);
+				const reason = why(message);
+				if (reason === 'UNEXPECTED') problems.push(`${workflow} #${execution.id} failed unexpectedly: ${message}`);
+				failures.push(`${workflow} #${execution.id} (${execution.status}): ${message.slice(0, 300)}\n      why not retried: ${reason}`);
 			}
 		}
 		const hangs = runs.filter((r) => r.result.timedOut);
@@ -410,7 +432,10 @@ async function main(): Promise<number> {
 			`  polling trigger: ${finalizedByDriver.team.length} team packages finalized, ${finalizedByDriver.team.length - pollMissing.length - pollTwice.length} put out exactly once, ${pollMissing.length} never, ${pollTwice.length} more than once`,
 			`  hangs: ${hangs.length} (each run bounded by ${HANG_MS / 60_000} min)`,
 			`  failures (${failures.length}):`,
-			...failures.map((f) => `    ${f.slice(0, 400)}`),
+			...failures.map((f) => `    ${f}`),
+			...runs
+				.filter((r) => !r.ok && (r.result.status === 0 || r.result.status === 404 || r.detail))
+				.map((r) => `    ${r.workflow} run at ${new Date(r.startedAt).toISOString().slice(11, 19)}: HTTP ${r.result.status} ${r.detail ?? r.result.error ?? JSON.stringify(r.result.body).slice(0, 200)}`),
 			...(webhookMissing.length ? [`  webhook events that started no execution: ${webhookMissing.join(', ')} (deliveries: ${JSON.stringify(emu.admin.webhookDeliveries().filter((d) => webhookMissing.includes(String((d.body as { object?: { id?: string } }).object?.id))).map((d) => d.statuses))})`] : []),
 			'',
 		];
