@@ -9,6 +9,9 @@
 #   E2E_BROWSER=0                    skip the browser check
 #   E2E_TRIGGERS=0                   skip the trigger tests (real n8n server, polling every
 #                                    minute: about 4 minutes; run for the pinned 2.x only)
+#   E2E_BADDAY=0                     skip the bad-day run (routed reads through faults and a
+#                                    two-minute API outage in a running n8n: about 5 minutes;
+#                                    run for the pinned 2.x only)
 #   E2E_QUEUE=0                      skip the queue-mode run (scripts/e2e/queue.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,6 +39,12 @@ for v in $versions; do
 		t=$SECONDS
 		N8N_VERSION="$v" node --test --test-reporter=spec --test-concurrency=1 .tmp/e2e/test/e2e/triggers.test.js || status=1
 		echo "[e2e] triggers, n8n $v: $((SECONDS - t)) s"
+	fi
+	if [ "$v" = "$N8N_DEFAULT_VERSION" ] && [ "${E2E_BADDAY:-1}" != 0 ]; then
+		echo "== e2e: routed reads through a bad day in a running n8n $v"
+		t=$SECONDS
+		N8N_VERSION="$v" node --test --test-reporter=spec --test-concurrency=1 .tmp/e2e/test/e2e/badday.test.js || status=1
+		echo "[e2e] bad day, n8n $v: $((SECONDS - t)) s"
 	fi
 done
 # Queue mode (main + 2 workers, Postgres, Redis): for the pinned 2.x only (scripts/e2e/queue.sh).
