@@ -79,7 +79,7 @@ describe(`routed reads through a bad day in a running n8n ${VERSION}`, () => {
 		const cases: Array<{ name: string; spec: FaultSpec }> = [
 			{ name: '502 ×2 on List teams', spec: { target: 'api', type: 'status', status: 502, method: 'GET', path: '^/v1/teams$', times: 2 } },
 			{ name: '429 Retry-After 3 s on List packages', spec: { target: 'api', type: 'rateLimit', retryAfter: 3, method: 'GET', path: `^/v1.1/teams/${team}/packages$` } },
-			{ name: 'reset on List portals', spec: { target: 'api', type: 'reset', method: 'GET', path: `^/v1/teams/${team}/portals$` } },
+			{ name: 'reset on List portals', spec: { target: 'api', type: 'reset', method: 'GET', path: `^/v1.1/teams/${team}/portals$` } },
 			{ name: 'lost reply on List Teamspaces', spec: { target: 'api', type: 'dropReply', method: 'GET', path: `^/v1.1/teams/${team}/spaces$` } },
 			{ name: '503 Retry-After 2 s on List tags', spec: { target: 'api', type: 'status', status: 503, retryAfter: 2, method: 'GET', path: `^/v1/teams/${team}/tags$` } },
 			{ name: 'refused connection on List activity', spec: { target: 'api', type: 'refuse', method: 'GET', path: `^/v1.1/teams/${team}/activities$` } },
