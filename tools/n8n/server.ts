@@ -95,11 +95,12 @@ export class N8nRest {
 		let lastId: string | undefined;
 		for (;;) {
 			const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-			const { status, json } = await this.call('GET', `/executions?filter=${filter}&limit=250${lastId ? `&lastId=${lastId}` : ''}`);
+			// n8n answers at most 100 per page.
+			const { status, json } = await this.call('GET', `/executions?filter=${filter}&limit=100${lastId ? `&lastId=${lastId}&firstId=0` : ''}`);
 			if (status !== 200) throw new Error(`GET /rest/executions answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
 			const page = ((json.data as { results?: ExecutionSummary[] } | undefined)?.results ?? []).filter((e) => !all.some((a) => a.id === e.id));
 			all.push(...page);
-			if (page.length < 250) return all;
+			if (page.length === 0) return all;
 			lastId = page[page.length - 1].id;
 		}
 	}
