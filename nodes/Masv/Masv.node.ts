@@ -24,8 +24,9 @@ export class Masv implements INodeType {
 			baseURL: `={{ ($credentials.baseUrl || "${DEFAULT_BASE_URL}").replace(new RegExp("/+$"), "") }}`,
 			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 			json: true,
-			// Routed operations: an answer that does not come within the stall timeout fails the call
-			// (docs/reliability.md); n8n's helper ends it on cancel.
+			// n8n's routing replaces this with its own 300 s; the node's pagination function sets each
+			// routed request's timeout to the operation's stall timeout (shared/routedCall.ts,
+			// docs/reliability.md "Routed operations"). Kept for routing code that reads it first.
 			timeout: DEFAULT_STALL_TIMEOUT_SECONDS * 1000,
 		},
 		properties: resourceProperties,

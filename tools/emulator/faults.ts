@@ -45,6 +45,8 @@ export interface FaultSpec {
 	skip?: number;
 	/** Once it first fired, the fault fires for this long and is then spent (an outage). */
 	forMs?: number;
+	/** api 'status' / 'rateLimit': carry the request out first, then answer the fault's status instead (a 5xx after the work was done). */
+	carryOut?: boolean;
 }
 
 export interface Fault {

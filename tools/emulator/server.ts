@@ -59,8 +59,8 @@ async function handleApi(core: Core, api: Router, admin: Router, req: IncomingMe
 			}
 			if (spec.type === 'delay') {
 				await sleep(spec.delayMs ?? 1000);
-			} else if (spec.type === 'dropReply') {
-				// Handled below: the request is carried out and its answer never sent.
+			} else if (spec.type === 'dropReply' || (spec.carryOut && (spec.type === 'status' || spec.type === 'rateLimit'))) {
+				// Handled below: the request is carried out, then its answer is lost or replaced.
 			} else {
 				await drain(req);
 				const status = spec.type === 'rateLimit' ? 429 : spec.type === 'expired' ? 403 : (spec.status ?? 500);
@@ -95,6 +95,11 @@ async function handleApi(core: Core, api: Router, admin: Router, req: IncomingMe
 			record.status = reply.status;
 			req.socket.destroy();
 			return;
+		}
+		if (fault?.spec.carryOut) {
+			const status = fault.spec.type === 'rateLimit' ? 429 : (fault.spec.status ?? 500);
+			const headers: Record<string, string> = fault.spec.retryAfter !== undefined || fault.spec.type === 'rateLimit' ? { 'Retry-After': String(fault.spec.retryAfter ?? 1) } : {};
+			throw new ApiError(status, fault.spec.message ?? `injected fault (${status}) after the request was carried out`, undefined, headers);
 		}
 		sendJson(res, reply.status, reply.body, reply.headers);
 	} catch (err) {

@@ -190,7 +190,7 @@ export async function sendRouted(
 				return await runPostReceive(ctx, requestData, answer);
 			} catch (error) {
 				if (error instanceof NodeApiError) {
-					error.description = `${error.description ?? ''} ${retry.summary()}.`.trim();
+					error.description = `${error.description ?? ''} ${retry.givenUp()}`.trim();
 				}
 				throw toNodeError(node, error, itemIndex);
 			}

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_MEMORY, MIB } from '../transfer/parts';
 import { policyFromOptions } from '../transport/retry';
 import type { RetryPolicy } from '../transport/retry';
 
-/** Transfer options of Upload and both Downloads (README "Reliability"). */
+/** The retry options of every operation (docs/reliability.md, "Settings"). */
 export const RETRY_WINDOW_OPTION: INodeProperties = {
 	displayName: 'Retry Window (Minutes)',
 	name: 'retryWindowMinutes',
@@ -13,7 +13,7 @@ export const RETRY_WINDOW_OPTION: INodeProperties = {
 	default: 5,
 	typeOptions: { minValue: 0 },
 	description:
-		'How long a failing request (a part, a download, a MASV call) is retried before the node gives up: connection errors, timeouts, 5xx, 408, 429 and storage slow-downs. Failures that cannot heal fail at once.',
+		'How long a failing request (a MASV call, a part, a download) is retried before the node gives up: connection errors, timeouts, 5xx, 408, 429 and storage slow-downs. Failures that cannot heal fail at once; a create is never sent again blindly, it is read back. 0 turns retries off.',
 };
 
 export const STALL_TIMEOUT_OPTION: INodeProperties = {

@@ -185,7 +185,7 @@ async function withRetries<T>(
 		if (verdict.transient && (await retryOrCancel(node, retry, verdict))) continue;
 		const error = masvApiError(node, status, response.body, auth, request.itemIndex, request.hints);
 		if (verdict.transient) {
-			error.description = `${error.description ?? ''} ${retry.summary()}.`.trim();
+			error.description = `${error.description ?? ''} ${retry.givenUp()}`.trim();
 		}
 		throw error;
 	}

@@ -249,6 +249,14 @@ export class RetryWindow {
 		return `${this.last?.reason ?? 'failed'}; gave up after ${this.attempts} tries in ${this.elapsedSeconds} s (retry window ${Math.round(this.policy.windowMs / 1000)} s)`;
 	}
 
+	/** How the retries of a failure MASV answered ended, for the error's description. */
+	givenUp(): string {
+		if (this.last?.reason.includes('beyond the retry window')) {
+			return `MASV asked for a longer wait than the retry window allows (${this.last.reason}), so the node did not wait.`;
+		}
+		return `The node retried for ${this.elapsedSeconds} s (${this.attempts} tries) and gave up.`;
+	}
+
 	/** The wait before the next try, or undefined when there is none. */
 	nextDelay(verdict: Verdict): number | undefined {
 		this.last = verdict;
