@@ -349,7 +349,12 @@ export class MasvWebhookTrigger implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const eventIds = items.map((item) => item.json.eventId).filter((id): id is string => typeof id === 'string' && id !== '');
-		if (eventIds.length > 0) keepInExecution(triggerKey(this), this.getWorkflowStaticData('node'), eventIds, Date.now());
+		const state = this.getWorkflowStaticData('node');
+		// A queue-mode worker of n8n 2.40.7 runs the execution on static data it did not read from the
+		// database (the trigger's registration is missing): n8n would save a write there over the
+		// registration, so nothing is written (docs/reliability.md, "Duplicate webhook deliveries").
+		const loaded = typeof state.secret === 'string' && state.secret !== '';
+		if (eventIds.length > 0 && loaded) keepInExecution(triggerKey(this), state, eventIds, Date.now());
 		return [items.map((item, index) => ({ ...item, pairedItem: { item: index } }))];
 	}
 
