@@ -1,4 +1,6 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { MasvWebhookTrigger } from '../../nodes/Masv/MasvWebhookTrigger.node';
 
 import {
 	EventLedger,
@@ -58,5 +60,30 @@ describe('the static data of running executions of the webhook trigger', () => {
 		expect(new EventLedger(key, {}).take('next day', now + day + 2)).toBe(true);
 		shareEvents(key, now + day + 2);
 		expect(Object.keys(copies[MAX_RUNNING_COPIES].events as object)).toEqual(['next day']);
+	});
+});
+
+describe('the trigger\'s step in the execution', () => {
+	beforeEach(() => forgetDeliveries());
+	const run = async (state: IDataObject) => {
+		const context = {
+			getInputData: () => [{ json: { id: 'p1', eventId: 'e1' } }],
+			getWorkflowStaticData: () => state,
+			getWorkflow: () => ({ id: 'wf', name: 'w', active: true }),
+			getNode: () => ({ id: 'node', name: 'MASV Webhook Trigger' }),
+		} as unknown as IExecuteFunctions;
+		return await new MasvWebhookTrigger().execute.call(context);
+	};
+
+	it('passes the items on and keeps their event IDs in static data that holds the registration', async () => {
+		const state: IDataObject = { webhookId: 'w1', secret: 's1', portalIds: ['p'] };
+		expect(await run(state)).toEqual([[{ json: { id: 'p1', eventId: 'e1' }, pairedItem: { item: 0 } }]]);
+		expect(Object.keys(state.events as object)).toEqual(['e1']);
+	});
+
+	it('writes nothing into static data without the registration (a queue-mode worker\'s), which n8n would save over it', async () => {
+		const state: IDataObject = {};
+		expect(await run(state)).toEqual([[{ json: { id: 'p1', eventId: 'e1' }, pairedItem: { item: 0 } }]]);
+		expect(state).toEqual({});
 	});
 });
