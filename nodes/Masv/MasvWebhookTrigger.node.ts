@@ -2,8 +2,10 @@ import { randomBytes } from 'crypto';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type {
 	IDataObject,
+	IExecuteFunctions,
 	IHookFunctions,
 	ILoadOptionsFunctions,
+	INodeExecutionData,
 	INodePropertyOptions,
 	INodeType,
 	INodeTypeDescription,
@@ -33,7 +35,15 @@ import { teamLocator } from './shared/descriptions';
 import { listParameter, plainText } from './shared/items';
 import { includePackageTokenOption } from './shared/secrets';
 import { freshPackage, includeMetadataOption, packageItemJson } from './trigger/packageItem';
-import { EventLedger, parseEvent, HEADER_NAME, secretMatches } from './trigger/webhookDeliveries';
+import {
+	EventLedger,
+	keepInExecution,
+	parseEvent,
+	HEADER_NAME,
+	secretMatches,
+	shareEvents,
+	shareRegistration,
+} from './trigger/webhookDeliveries';
 
 /**
  * What the trigger keeps in the node's static data: the MASV webhook it registered, the secret
@@ -48,6 +58,11 @@ interface HookState {
 
 function hookState(ctx: IHookFunctions | IWebhookFunctions): HookState & IDataObject {
 	return ctx.getWorkflowStaticData('node') as HookState & IDataObject;
+}
+
+/** Which trigger the event IDs of this process belong to: workflow and node. */
+function triggerKey(ctx: IHookFunctions | IWebhookFunctions | IExecuteFunctions): string {
+	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
 }
 
 function teamIdOf(ctx: IHookFunctions | IWebhookFunctions): string {
@@ -301,11 +316,13 @@ export class MasvWebhookTrigger implements INodeType {
 					delete state.webhookId;
 					delete state.secret;
 					delete state.portalIds;
+					shareRegistration(triggerKey(this), {});
 					throw toNodeError(this.getNode(), error, 0);
 				}
 				state.webhookId = webhookId;
 				state.secret = secret;
 				state.portalIds = portalIds;
+				shareRegistration(triggerKey(this), { webhookId, secret, portalIds });
 				return true;
 			},
 
@@ -318,10 +335,28 @@ export class MasvWebhookTrigger implements INodeType {
 				delete state.webhookId;
 				delete state.secret;
 				delete state.portalIds;
+				shareRegistration(triggerKey(this), {});
 				return true;
 			},
 		},
 	};
+
+	/**
+	 * The trigger's step in the execution a delivery started: its items pass through unchanged, and
+	 * their event IDs go into the execution's static data, which n8n saves when the execution ends,
+	 * so that a restarted n8n still knows them (docs/reliability.md, "Duplicate deliveries").
+	 */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const eventIds = items.map((item) => item.json.eventId).filter((id): id is string => typeof id === 'string' && id !== '');
+		const state = this.getWorkflowStaticData('node');
+		// A queue-mode worker of n8n 2.40.7 runs the execution on static data it did not read from the
+		// database (the trigger's registration is missing): n8n would save a write there over the
+		// registration, so nothing is written (docs/reliability.md, "Duplicate webhook deliveries").
+		const loaded = typeof state.secret === 'string' && state.secret !== '';
+		if (eventIds.length > 0 && loaded) keepInExecution(triggerKey(this), state, eventIds, Date.now());
+		return [items.map((item, index) => ({ ...item, pairedItem: { item: index } }))];
+	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const state = hookState(this);
@@ -340,7 +375,8 @@ export class MasvWebhookTrigger implements INodeType {
 		}
 
 		const now = Date.now();
-		const ledger = new EventLedger(`${this.getWorkflow().id ?? ''}:${this.getNode().id}`, state.events ?? {});
+		const key = triggerKey(this);
+		const ledger = new EventLedger(key, state.events ?? {});
 		if (!ledger.take(event.eventId, now)) {
 			return { webhookResponse: { received: true, started: false, reason: 'repeated event' } };
 		}
@@ -360,7 +396,9 @@ export class MasvWebhookTrigger implements INodeType {
 			response.status(503).json({ message: `Could not read the package from MASV: ${message}` });
 			return { noWebhookResponse: true };
 		}
+		// Lost in n8n 2.40.7 when the execution starts (docs/n8n-issues.md); execute() keeps the ID.
 		state.events = ledger.toSave(now);
+		shareEvents(key, now);
 		return {
 			workflowData: [[{ json: { ...json, event: event.eventType, eventId: event.eventId } }]],
 		};

@@ -11,6 +11,9 @@
 #                                    minute: about 4 minutes; run for the pinned 2.x only)
 #   E2E_AGENTS=0                     skip the AI Agent and MCP tests (real n8n server, a scripted
 #                                    model, an MCP client: 2 to 4 minutes; pinned 2.x only)
+#   E2E_BADDAY=0                     skip the bad-day run (routed reads through faults and a
+#                                    two-minute API outage in a running n8n: about 5 minutes;
+#                                    run for the pinned 2.x only)
 #   E2E_QUEUE=0                      skip the queue-mode run (scripts/e2e/queue.sh)
 #   E2E_FROM_URL=0                   skip Upload From URL's 1 GiB run (test/e2e/fromUrl.test.ts; pinned
 #                                    2.x only)
@@ -52,6 +55,12 @@ for v in $versions; do
 		t=$SECONDS
 		N8N_VERSION="$v" node --test --test-reporter=spec --test-concurrency=1 .tmp/e2e/test/e2e/agents.test.js || status=1
 		echo "[e2e] agents and MCP, n8n $v: $((SECONDS - t)) s"
+	fi
+	if [ "$v" = "$N8N_DEFAULT_VERSION" ] && [ "${E2E_BADDAY:-1}" != 0 ]; then
+		echo "== e2e: routed reads through a bad day in a running n8n $v"
+		t=$SECONDS
+		N8N_VERSION="$v" node --test --test-reporter=spec --test-concurrency=1 .tmp/e2e/test/e2e/badday.test.js || status=1
+		echo "[e2e] bad day, n8n $v: $((SECONDS - t)) s"
 	fi
 done
 # Queue mode (main + 2 workers, Postgres, Redis): for the pinned 2.x only (scripts/e2e/queue.sh).

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { readFileSync } from 'node:fs';
+
 import { REPO, n8nCliOk, pinned, readLog, tail, type RunningN8n } from '../../tools/n8n/n8n';
 import { login, openSession, setupOwner, type Session } from '../../tools/n8n/session';
 import { readWorkflowDir } from '../../tools/n8n/workflows';
@@ -96,9 +98,21 @@ const createTeamPackage = async (name: string): Promise<string> => {
 /** Finalized as after MASV's finalize call: the emulator sends `package.finalized` to attached webhooks. */
 const finalize = (id: string) => session.emulator.core.forceFinalize(session.emulator.core.state.packages.get(id)!);
 
+/** The webhook trigger's static data as n8n saved it in its database (`n8n export:workflow`). */
+async function savedStaticData(): Promise<Record<string, unknown>> {
+	const file = join(OUT, 'export-webhook-workflow.json');
+	await n8nCliOk(session.config, ['export:workflow', `--id=${WEBHOOK_WORKFLOW}`, `--output=${file}`]);
+	const exported = JSON.parse(readFileSync(file, 'utf8')) as Array<{ staticData?: unknown }> | { staticData?: unknown };
+	const workflow = Array.isArray(exported) ? exported[0] : exported;
+	const staticData = typeof workflow.staticData === 'string' ? (JSON.parse(workflow.staticData) as unknown) : workflow.staticData;
+	return (staticData ?? {}) as Record<string, unknown>;
+}
+
 describe(`MASV triggers in a running n8n ${VERSION}`, () => {
 	/** Team packages uploading before n8n starts; the poller finalizes them later. */
 	const early: string[] = [];
+	/** The webhook deliveries (event IDs) taken before the restart. */
+	let takenBefore: string[] = [];
 
 	before(async () => {
 		let t = Date.now();
@@ -158,6 +172,7 @@ describe(`MASV triggers in a running n8n ${VERSION}`, () => {
 		session.emulator.admin.setConfig({ webhookCopies: 1 });
 		const deliveries = session.emulator.admin.webhookDeliveries();
 		assert.equal(deliveries.length, 3);
+		takenBefore = deliveries.map((d) => d.id);
 		await session.emulator.admin.redeliverWebhook(deliveries[0].id);
 		for (const delivery of deliveries) assert.ok(delivery.statuses.every((s) => s === 200), JSON.stringify(delivery.statuses));
 
@@ -174,10 +189,14 @@ describe(`MASV triggers in a running n8n ${VERSION}`, () => {
 		mark('webhook deliveries', t);
 	});
 
-	it('after a restart of n8n the same webhook still starts one execution per package; no second one is registered', async () => {
+	it('after a restart of n8n the same webhook still starts one execution per package, an event taken before the restart and sent again after it starts none; no second webhook is registered', async () => {
 		const t = Date.now();
 		const before = [...session.emulator.core.state.webhooks.keys()];
 		await server.stop();
+		// What n8n saved: the registration and the event IDs taken (the executions wrote them).
+		const saved = (await savedStaticData())['node:MASV Webhook Trigger'] as Record<string, unknown> | undefined;
+		assert.ok(saved?.webhookId && saved.secret, JSON.stringify(saved));
+		assert.deepEqual(Object.keys((saved.events ?? {}) as object).sort(), [...takenBefore].sort(), JSON.stringify(saved));
 		session.emulator.resetRequests();
 		server = await session.startServer();
 		cookie = await login(url);
@@ -187,8 +206,14 @@ describe(`MASV triggers in a running n8n ${VERSION}`, () => {
 		finalize(id);
 		await session.emulator.admin.idle();
 		await until('the execution after the restart', () => recorded('webhook').some((name) => name.startsWith(`webhook ${id} `)), 30_000);
-		await new Promise((resolve) => setTimeout(resolve, 2000));
+		// MASV sends an event taken before the restart again (its earlier attempt's answer was lost).
+		const again = await session.emulator.admin.redeliverWebhook(takenBefore[1]);
+		assert.equal(again.statuses.at(-1), 200, JSON.stringify(again));
+		await new Promise((resolve) => setTimeout(resolve, 3000)); // room for a repeat to show up
 		assert.equal(recorded('webhook').filter((name) => name.startsWith(`webhook ${id} `)).length, 1);
+		assert.deepEqual(recorded('webhook').filter((name) => name.endsWith(` ${takenBefore[1]}`)), [], 'the event taken before the restart started no execution after it');
+		const runs = await executions(WEBHOOK_WORKFLOW);
+		assert.equal(runs.length, 4, JSON.stringify(runs));
 		assert.deepEqual([...session.emulator.core.state.webhooks.keys()], before);
 		assert.deepEqual(session.emulator.requests({ kind: 'api', method: 'POST', path: /custom_webhooks/ }), []);
 		assert.deepEqual(session.emulator.requests({ kind: 'api', method: 'PUT' }), []);

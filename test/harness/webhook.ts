@@ -1,14 +1,19 @@
 // Webhook triggers as n8n's server runs them. Activation: `checkExists`, then `create` when it says
 // no (n8n's WebhookService.createWebhookIfNotExists), with a HookContext; the static data is saved
-// after. Deactivation: `delete`, then the static data is saved. Each delivery: n8n reads the
-// workflow (and its static data) from the database, runs the node's `webhook()` with a
-// WebhookContext, saves the static data, and starts an execution when `workflowData` came back. The
-// "database" here is a JSON copy, so two deliveries at once each work on their own copy, as in n8n.
+// after. Deactivation: `delete`, then the static data is saved. Each delivery, as n8n 2.40.7's
+// live-webhooks.js, webhook-helpers.js and workflow-runner.js do it (docs/n8n-issues.md): n8n reads
+// the workflow (and its static data) from the database and runs the node's `webhook()` with a
+// WebhookContext. When `workflowData` came back, it builds a second Workflow on the same static
+// data (establishContextForPersistence), which clears its "changed" flag, and runs the execution
+// (n8n's WorkflowExecute, the trigger node first) on the static data read from the database again;
+// the execution's static data is saved when it ends, if a node changed it. Then the static data of
+// `webhook()` is saved if its flag is still set. The "database" here is a JSON copy, so two
+// deliveries at once each work on their own copy, as in n8n.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { HookContext, WebhookContext } from 'n8n-core';
-import { Workflow } from 'n8n-workflow';
+import { ExecutionLifecycleHooks, HookContext, WebhookContext, WorkflowExecute } from 'n8n-core';
+import { Workflow, createRunExecutionData } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -50,7 +55,7 @@ export interface Answer {
 export interface WebhookTrigger {
 	/** n8n's production URL of the node. */
 	url: string;
-	/** The items of every execution a delivery started, in order. */
+	/** The items of every execution a delivery started, in order (what the trigger node put out in it). */
 	executions: INodeExecutionData[][];
 	/** How each delivery was answered. */
 	answers: Answer[];
@@ -79,7 +84,7 @@ export async function startWebhookTrigger(
 	if (!description || !nodeType.webhook || !methods) throw new Error(`${node.type} is not a webhook trigger`);
 	const runWebhook: NonNullable<INodeType['webhook']> = nodeType.webhook;
 
-	const workflow = () =>
+	const workflow = (staticData: IDataObject = JSON.parse(saved) as IDataObject) =>
 		new Workflow({
 			id: WORKFLOW_ID,
 			name: 'webhook test',
@@ -87,11 +92,34 @@ export async function startWebhookTrigger(
 			connections: {},
 			nodeTypes,
 			active: true,
-			staticData: JSON.parse(saved) as IDataObject,
+			staticData,
 			settings: {},
 		});
 	const save = (wf: Workflow) => {
 		saved = JSON.stringify(wf.staticData);
+	};
+	/** saveStaticData of n8n's WorkflowStaticDataService: only when the flag says it changed. */
+	const saveIfChanged = (wf: Workflow) => {
+		if (wf.staticData.__dataChanged === true) save(wf);
+	};
+	let executionCount = 0;
+	/** An execution started by a delivery, in webhook mode: the trigger node's items first. */
+	const execute = async (wf: Workflow, items: INodeExecutionData[]): Promise<INodeExecutionData[]> => {
+		const executionId = `webhook-${++executionCount}`;
+		const hooks = new ExecutionLifecycleHooks('webhook', executionId, { id: WORKFLOW_ID, name: 'webhook test', nodes: [node], connections: {}, active: true, settings: {} } as never);
+		const finished = new Promise<void>((resolve) =>
+			hooks.addHandler('workflowExecuteAfter', (_run, newStaticData) => {
+				// n8n's hookFunctionsSave: the execution's static data, when a node changed it.
+				if (newStaticData) saved = JSON.stringify(newStaticData);
+				resolve();
+			}),
+		);
+		const start = wf.getNode(node.name)!;
+		const runData = createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: start, data: { main: [items] }, source: null }] } });
+		const run = await new WorkflowExecute(data({ hooks, executionId }), 'webhook', runData).processRunExecutionData(wf);
+		await finished;
+		if (run.data.resultData.error) throw new Error(`the execution failed: ${run.data.resultData.error.message}`);
+		return run.data.resultData.runData[node.name]?.[0]?.data?.main?.[0] ?? [];
 	};
 
 	const server = http.createServer((req, res) => {
@@ -146,7 +174,8 @@ export async function startWebhookTrigger(
 			},
 		};
 		const request = { body, headers: req.headers, params: {}, query: {}, method: req.method };
-		const wf = workflow();
+		const staticData = JSON.parse(saved) as IDataObject;
+		const wf = workflow(staticData);
 		try {
 			const context = new WebhookContext(
 				wf,
@@ -158,14 +187,21 @@ export async function startWebhookTrigger(
 				null,
 			);
 			const result = await runWebhook.call(context);
-			save(wf);
 			if (result.noWebhookResponse) {
 				if (!answered) status = 500;
+				saveIfChanged(wf);
 			} else if (result.workflowData) {
-				executions.push(result.workflowData[0]);
+				// WorkflowRunner.run: establishContextForPersistence builds a Workflow on the same object,
+				// then the execution starts on the static data read from the database again.
+				workflow(staticData);
+				const execution = execute(workflow(), result.workflowData[0]);
+				// live-webhooks.js, once the webhook answered (before the execution ends).
+				saveIfChanged(wf);
+				executions.push(await execution);
 				answer = { message: 'Workflow was started' };
 			} else {
 				answer = result.webhookResponse ?? { message: 'Webhook call received' };
+				saveIfChanged(wf);
 			}
 		} catch (error) {
 			status = 500;

@@ -27,15 +27,91 @@ export const MAX_EVENTS = 1000;
  * attempts each event up to 5 times, and two attempts can arrive at the same moment. n8n runs each
  * delivery with its own copy of the workflow's static data, read before the other delivery saved
  * its own, so the static data alone cannot see a copy that is being handled right now. This map
- * can: an ID is taken here before the first `await` of a delivery. The static data is meant to keep
- * the IDs across restarts, but n8n 2.40.7 was not seen saving it after a webhook call (README,
- * "Limits of the duplicate check").
+ * can: an ID is taken here before the first `await` of a delivery.
+ *
+ * Across restarts the IDs live in the static data, written by the execution a delivery starts
+ * (`keepInExecution`): n8n 2.40.7 loses what `webhook()` itself writes there when it starts an
+ * execution (docs/n8n-issues.md), but saves what the execution's nodes write once it ends.
  */
 const taken = new Map<string, Map<string, number>>();
 
 /** Forgets what this process remembers (tests). */
 export function forgetDeliveries(): void {
 	taken.clear();
+	running.clear();
+}
+
+function memoryOf(key: string): Map<string, number> {
+	let memory = taken.get(key);
+	if (!memory) {
+		memory = new Map();
+		taken.set(key, memory);
+	}
+	return memory;
+}
+
+/** What the trigger registered with MASV (static data), as the newest activation or delivery saw it. */
+export interface Registration {
+	webhookId?: string;
+	secret?: string;
+	portalIds?: string[];
+}
+
+/** Most executions per trigger whose static data this process keeps up to date. */
+export const MAX_RUNNING_COPIES = 50;
+
+/**
+ * The node's static data in the executions this process started most recently, per workflow and
+ * node. n8n saves an execution's whole static data, as it loaded it when the execution began, once
+ * the execution ends; a long execution would otherwise write back the event IDs and the
+ * registration of its start over what others saved since. Writes to the copy of an execution that
+ * has ended change nothing.
+ */
+const running = new Map<string, IDataObject[]>();
+
+/**
+ * Keeps an execution's event IDs in its copy of the static data, which n8n saves when the
+ * execution ends, and brings the copies of this process's other executions up to date with them.
+ */
+export function keepInExecution(key: string, state: IDataObject, eventIds: string[], now: number): void {
+	const memory = memoryOf(key);
+	for (const id of eventIds) if (!memory.has(id)) memory.set(id, now);
+	prune(memory, now);
+	const copies = (running.get(key) ?? []).filter((copy) => copy !== state);
+	copies.push(state);
+	running.set(key, copies.slice(-MAX_RUNNING_COPIES));
+	shareEvents(key, now);
+}
+
+/** Writes every event ID this process knows into the running executions' copies. */
+export function shareEvents(key: string, now: number): void {
+	const copies = running.get(key);
+	if (!copies) return;
+	const memory = memoryOf(key);
+	for (const copy of copies) {
+		const all = new Map<string, number>(Object.entries((copy.events as Record<string, number> | undefined) ?? {}));
+		for (const [id, at] of memory) all.set(id, at);
+		prune(all, now);
+		copy.events = Object.fromEntries(all);
+	}
+}
+
+/**
+ * Brings the running executions' copies up to the registration an activation, a deactivation or a
+ * delivery (which reads the saved static data) just saw, so that an execution that ends later does
+ * not write back the secret or webhook it started with.
+ */
+export function shareRegistration(key: string, registration: Registration): void {
+	for (const copy of running.get(key) ?? []) {
+		for (const field of ['webhookId', 'secret', 'portalIds'] as const) {
+			const value = registration[field];
+			if (value === undefined) {
+				if (copy[field] !== undefined) delete copy[field];
+			} else if (JSON.stringify(copy[field]) !== JSON.stringify(value)) {
+				copy[field] = Array.isArray(value) ? [...value] : value;
+			}
+		}
+	}
 }
 
 export class EventLedger {
@@ -46,12 +122,7 @@ export class EventLedger {
 		key: string,
 		private readonly saved: Record<string, number>,
 	) {
-		let memory = taken.get(key);
-		if (!memory) {
-			memory = new Map();
-			taken.set(key, memory);
-		}
-		this.memory = memory;
+		this.memory = memoryOf(key);
 	}
 
 	/** Takes an event ID: false when it was taken before (a repeat). Synchronous on purpose. */
