@@ -60,6 +60,23 @@ export function maxMemoryOption(ctx: IExecuteFunctions, options: TransferOptions
 	return Math.floor(mib * MIB);
 }
 
+/** A whole-number option from 1 to `max` (parts or files in flight); `fallback` when not set. */
+export function wholeNumberOption(
+	ctx: IExecuteFunctions,
+	raw: number | undefined | null,
+	label: string,
+	fallback: number,
+	max: number,
+	itemIndex: number,
+): number {
+	if (raw === undefined || raw === null) return fallback;
+	const value = Math.floor(Number(raw));
+	if (!Number.isFinite(value) || value < 1 || value > max) {
+		throw new NodeOperationError(ctx.getNode(), `The option "${label}" must be between 1 and ${max}`, { itemIndex });
+	}
+	return value;
+}
+
 /** The retry window and stall timeout of an operation's item, from its Options (docs/reliability.md, "Settings"). */
 export function callPolicy(ctx: IExecuteFunctions, itemIndex: number): RetryPolicy {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as TransferOptions | undefined;

@@ -1,9 +1,8 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
 import { forEachItem } from '../../shared/items';
-import { maxMemoryOption, RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION, transferPolicy } from '../../shared/transferOptions';
+import { maxMemoryOption, RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION, transferPolicy, wholeNumberOption } from '../../shared/transferOptions';
 import { downloadFile, matchesFileName, mimeTypeOf } from '../../transfer/download';
 import { DEFAULT_PARALLEL_DOWNLOADS, MAX_PARALLEL_DOWNLOADS } from '../../transfer/downloadBuffers';
 import { fileDownloadBlueprint, listPackageFiles } from '../../transfer/downloadApi';
@@ -89,14 +88,7 @@ interface DownloadOptions {
 }
 
 function parallelDownloadsOption(ctx: IExecuteFunctions, options: DownloadOptions, itemIndex: number): number {
-	if (options.parallelDownloads === undefined || options.parallelDownloads === null) return DEFAULT_PARALLEL_DOWNLOADS;
-	const value = Math.floor(Number(options.parallelDownloads));
-	if (!Number.isFinite(value) || value < 1 || value > MAX_PARALLEL_DOWNLOADS) {
-		throw new NodeOperationError(ctx.getNode(), `The option "Parallel Downloads" must be between 1 and ${MAX_PARALLEL_DOWNLOADS}`, {
-			itemIndex,
-		});
-	}
-	return value;
+	return wholeNumberOption(ctx, options.parallelDownloads, 'Parallel Downloads', DEFAULT_PARALLEL_DOWNLOADS, MAX_PARALLEL_DOWNLOADS, itemIndex);
 }
 
 /** `package` / `download`: the files of a team package (or one given by its token) into binaries. */

@@ -2,6 +2,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { wholeNumberOption } from '../../shared/transferOptions';
 import type { TransferOptions } from '../../shared/transferOptions';
 import { DEFAULT_PART_SIZE, MAX_PART_BUFFER, MIB } from '../../transfer/parts';
 
@@ -67,25 +68,11 @@ export function partSizeOption(ctx: IExecuteFunctions, options: UploadOptions, i
 }
 
 export function parallelOption(ctx: IExecuteFunctions, options: UploadOptions, itemIndex: number): number {
-	if (options.parallelUploads === undefined || options.parallelUploads === null) return DEFAULT_PARALLEL;
-	const value = Math.floor(Number(options.parallelUploads));
-	if (!Number.isFinite(value) || value < 1 || value > MAX_PARALLEL) {
-		throw new NodeOperationError(ctx.getNode(), `The option "Parallel Uploads" must be between 1 and ${MAX_PARALLEL}`, {
-			itemIndex,
-		});
-	}
-	return value;
+	return wholeNumberOption(ctx, options.parallelUploads, 'Parallel Uploads', DEFAULT_PARALLEL, MAX_PARALLEL, itemIndex);
 }
 
 /** Read from the first item: it applies to the whole run. */
 export function parallelFilesOption(ctx: IExecuteFunctions): number {
 	const options = ctx.getNodeParameter('options', 0, {}) as UploadOptions;
-	if (options.parallelFiles === undefined || options.parallelFiles === null) return DEFAULT_PARALLEL_FILES;
-	const value = Math.floor(Number(options.parallelFiles));
-	if (!Number.isFinite(value) || value < 1 || value > MAX_PARALLEL_FILES) {
-		throw new NodeOperationError(ctx.getNode(), `The option "Parallel Files" must be between 1 and ${MAX_PARALLEL_FILES}`, {
-			itemIndex: 0,
-		});
-	}
-	return value;
+	return wholeNumberOption(ctx, options.parallelFiles, 'Parallel Files', DEFAULT_PARALLEL_FILES, MAX_PARALLEL_FILES, 0);
 }
