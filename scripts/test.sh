@@ -13,7 +13,8 @@ fi
 # config with the Cloud rules, tools/, scripts/ and test/ by eslint.dev.mjs (docs/releasing.md).
 echo "== lint (n8n-node lint)"; npm run lint --silent
 echo "== n8n Cloud support (n8n-node cloud-support)"
-cloud="$(npx --no-install n8n-node cloud-support 2>&1)" || { echo "$cloud"; exit 1; }
+# Without colours: n8n's CLI colours its output whenever CI is set (picocolors), and the check reads it.
+cloud="$(NO_COLOR=1 npx --no-install n8n-node cloud-support 2>&1 | sed 's/\x1b\[[0-9;]*m//g')" || { echo "$cloud"; exit 1; }
 echo "$cloud" | sed -n '/Cloud support is/,/Status:/p'
 if ! grep -q 'Cloud support is ENABLED' <<<"$cloud"; then echo "$cloud"; echo "not eligible for n8n Cloud verification (above)"; exit 1; fi
 echo "== GitHub Actions workflows (action-validator)"; bash scripts/release/validate-workflows.sh
