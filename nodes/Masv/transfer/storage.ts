@@ -4,6 +4,8 @@
 // at a third party (docs/masv-api.md §6.1). Nothing here reads a credential.
 import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
+import { freeSocketReads } from './socketReads';
+
 /** A raw HTTP request described by MASV (docs/masv-api.md §6.1). */
 export interface StorageBlueprint {
 	method?: string;
@@ -132,7 +134,11 @@ export async function storageGetStream(
 		headers,
 		encoding: 'stream',
 	}, call);
-	if (answer.statusCode < 400) return answer;
+	if (answer.statusCode < 400) {
+		// The socket's reads go back as soon as the parser has copied the body out of them.
+		freeSocketReads(answer.body);
+		return answer;
+	}
 	return { ...answer, body: await streamText(answer.body) };
 }
 
