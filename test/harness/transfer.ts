@@ -18,3 +18,27 @@ export function transferMemory(memory: ArrayBuffer, length = 0): ArrayBuffer {
 	structuredClone(memory, { transfer: [memory] });
 	return new ArrayBuffer(length);
 }
+
+/**
+ * For the tests of a describe block: on Node.js 20, an `ArrayBuffer.prototype.transfer` that
+ * detaches as Node.js 22+ does (`transferMemory`), so that the node frees memory as it does there;
+ * the prototype is restored afterwards. Nothing changes on Node.js 22+.
+ */
+export function useTransferStandIn(): void {
+	const proto = ArrayBuffer.prototype as { transfer?: unknown };
+	const own = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'transfer');
+	beforeAll(() => {
+		if (hasNativeTransfer) return;
+		Object.defineProperty(ArrayBuffer.prototype, 'transfer', {
+			configurable: true,
+			writable: true,
+			value(this: ArrayBuffer, length?: number) {
+				return transferMemory(this, length ?? this.byteLength);
+			},
+		});
+	});
+	afterAll(() => {
+		if (own) Object.defineProperty(ArrayBuffer.prototype, 'transfer', own);
+		else delete proto.transfer;
+	});
+}

@@ -1,5 +1,6 @@
 // Several files in flight within one upload run (option `parallelFiles`), under one memory ceiling
 // for all their part buffers together.
+import { MIB } from './parts';
 import { READ_BUFFER_SIZE } from './upload';
 
 /**
@@ -38,6 +39,20 @@ export class MemoryBudget {
 			next.start();
 		}
 	}
+}
+
+/**
+ * What a run keeps of its memory ceiling for socket reads that the node cannot free (a source read
+ * through n8n 2.x's HTTP helper, which hides the answer's socket: `StorageAnswer.readsHeld`). Each
+ * 64 KiB read then waits for V8's collector, which starts a collection once 64 MiB of such memory
+ * has come since the last one and finishes it while more arrives: measured in n8n 2.40.7, 87-102 MiB
+ * above the part buffers at the peak of a 1 GiB Upload From URL at 80 MiB/s, whatever their size
+ * (docs/upload-from-url.md, "Memory"). At most half of the ceiling.
+ */
+export const HELD_READS_RESERVE = 128 * MIB;
+
+export function heldReadsReserve(maxMemory: number): number {
+	return Math.min(HELD_READS_RESERVE, Math.floor(maxMemory / 2 / MIB) * MIB);
 }
 
 /**

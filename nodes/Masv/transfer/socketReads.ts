@@ -41,14 +41,16 @@ function isReadSource(value: unknown): value is ReadSource {
  * Node.js 20). Only a read that owns all of its memory, between 8 and 64 KiB, is freed.
  *
  * The listener goes when the answer ends, closes or fails (its socket may then serve another
- * request), or when the returned function is called. Does nothing when the stream has no socket (a
- * transform between the socket and the node) or is already over.
+ * request), or when the returned function is called. Returns `undefined`, and does nothing, when the
+ * reads cannot be freed: the stream has no socket (n8n 2.x's HTTP helper hands over a stream made
+ * from the answer, not the answer: docs/n8n-issues.md), is already over, or this Node.js has no
+ * `transfer` (Node.js 20). The caller then knows that the reads wait for the collector.
  */
-export function freeSocketReads(body: unknown): () => void {
+export function freeSocketReads(body: unknown): (() => void) | undefined {
 	const answer = body as AnswerStream | null | undefined;
 	const socket = answer?.socket;
-	if (!isReadSource(socket) || typeof answer?.once !== 'function' || answer.readableEnded || answer.destroyed) return () => {};
-	if (typeof (ArrayBuffer.prototype as Movable).transfer !== 'function') return () => {};
+	if (!isReadSource(socket) || typeof answer?.once !== 'function' || answer.readableEnded || answer.destroyed) return undefined;
+	if (typeof (ArrayBuffer.prototype as Movable).transfer !== 'function') return undefined;
 	const free = (chunk: unknown) => {
 		if (!(chunk instanceof Uint8Array)) return;
 		const memory = chunk.buffer as Movable;

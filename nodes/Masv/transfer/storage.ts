@@ -26,6 +26,11 @@ export interface StorageAnswer<T> {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: T;
+	/**
+	 * A streamed answer whose socket reads the node cannot free (`freeSocketReads`): they wait for
+	 * V8's collector, tens of MiB at a time on a fast source (docs/upload-from-url.md, "Memory").
+	 */
+	readsHeld?: boolean;
 }
 
 /** How a storage request is bounded: `signal` ends it (cancel, stall), `stallMs` is the helper's idle timeout. */
@@ -136,8 +141,7 @@ export async function storageGetStream(
 	}, call);
 	if (answer.statusCode < 400) {
 		// The socket's reads go back as soon as the parser has copied the body out of them.
-		freeSocketReads(answer.body);
-		return answer;
+		return { ...answer, readsHeld: freeSocketReads(answer.body) === undefined };
 	}
 	return { ...answer, body: await streamText(answer.body) };
 }

@@ -32,6 +32,8 @@ export interface UrlSource {
 	dispositionName?: string;
 	/** `ETag`, else `Last-Modified`, of the first answer: later answers must be of the same object. */
 	version?: string;
+	/** The source's answers keep their socket reads until V8 collects them (`StorageAnswer.readsHeld`). */
+	readsHeld?: boolean;
 }
 
 /** Bytes asked for by the check: enough to tell an HTML page from a file by its first bytes. */
@@ -250,7 +252,7 @@ export async function checkUrlSource(
 							'MASV needs the size of a file before its first part. Download it first (HTTP Request node, into binary data) and use Package → Upload instead.',
 					});
 				}
-				return { url, size, ranges, contentType, dispositionName, version: versionOf(answer) };
+				return { url, size, ranges, contentType, dispositionName, version: versionOf(answer), readsHeld: answer.readsHeld };
 			}
 		} catch (error) {
 			if (cancel?.aborted || error instanceof CancelledError) throw masvCancelled(node);

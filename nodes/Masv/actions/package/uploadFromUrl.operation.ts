@@ -34,5 +34,5 @@ async function fileOfUrl(ctx: IExecuteFunctions, itemIndex: number, options: Upl
 			description: 'Set the parameter "File Name".',
 		});
 	}
-	return [{ name, size: checked.size, source: urlUploadSource(ctx, checked, { policy, itemIndex, name }) }];
+	return [{ name, size: checked.size, source: urlUploadSource(ctx, checked, { policy, itemIndex, name }), readsHeld: checked.readsHeld }];
 }

@@ -3,8 +3,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { maxMemoryOption, transferPolicy } from '../../shared/transferOptions';
-import { FileCancels, MemoryBudget, uploadMemory } from '../../transfer/budget';
-import { fitToMemory, PartBuffers } from '../../transfer/parts';
+import { FileCancels, heldReadsReserve, MemoryBudget, uploadMemory } from '../../transfer/budget';
+import { DEFAULT_MAX_MEMORY, DEFAULT_PART_LIMITS, fitToMemory, MIB, PartBuffers } from '../../transfer/parts';
 import { uncertainOrDone, uploadFile } from '../../transfer/upload';
 import type { UploadFileRequest, UploadSource } from '../../transfer/upload';
 import { deletePackage, finalizePackage, packageState, uploadFlowApi } from '../../transfer/uploadApi';
@@ -36,6 +36,8 @@ export interface FileToUpload {
 	name: string;
 	size: number;
 	source: UploadSource;
+	/** Reading the source leaves socket reads to V8's collector (`StorageAnswer.readsHeld`). */
+	readsHeld?: boolean;
 }
 
 export interface ItemResult {
@@ -70,6 +72,8 @@ export async function runUpload(ctx: IExecuteFunctions, filesOfItem: FilesOfItem
 	const pools = new Map<number, PartBuffers>();
 	const partBuffers = (partSize: number) => pools.get(partSize) ?? pools.set(partSize, new PartBuffers(partSize)).get(partSize)!;
 	const inFlight = new Set<Promise<void>>();
+	/** The share of the ceiling kept for socket reads the node cannot free, once taken (heldReadsReserve). */
+	let reserve: { bytes: number; giveBack: () => void } | undefined;
 	const cancels = new FileCancels(ctx.getExecutionCancelSignal?.());
 	/** The failure that stops the run (Continue On Fail off, or cancelled), the first one. */
 	let stop: { error: unknown; itemIndex: number; run?: PackageRun } | undefined;
@@ -125,7 +129,18 @@ export async function runUpload(ctx: IExecuteFunctions, filesOfItem: FilesOfItem
 		for (const [index, file] of files.entries()) {
 			while (inFlight.size >= parallelFiles) await Promise.race(inFlight);
 			if (stop || result.error !== undefined) break;
-			const memory = fileMemory(file, upload);
+			let fileUpload = upload;
+			if (file.readsHeld) {
+				if (!reserve) {
+					const bytes = heldReadsReserve(budget.limit);
+					reserve = { bytes, giveBack: await budget.take(bytes) };
+					ctx.logger.debug(
+						`MASV upload: the source's answers keep their socket reads until the garbage collector frees them (n8n's HTTP helper hides the socket); ${bytes / MIB} MiB of Max Memory are kept for them`,
+					);
+				}
+				fileUpload = shapeForHeldReads(upload, reserve.bytes);
+			}
+			const memory = Math.min(fileMemory(file, fileUpload), budget.limit - (reserve?.bytes ?? 0));
 			const giveBack = await budget.take(memory);
 			const cancel = cancels.forFile();
 			const fileCtx = {
@@ -134,7 +149,7 @@ export async function runUpload(ctx: IExecuteFunctions, filesOfItem: FilesOfItem
 				getNode: () => ctx.getNode(),
 				getExecutionCancelSignal: () => cancel.signal,
 			};
-			const task: Promise<void> = uploadFile(fileCtx, api, { ...upload, name: file.name, size: file.size, source: file.source })
+			const task: Promise<void> = uploadFile(fileCtx, api, { ...fileUpload, name: file.name, size: file.size, source: file.source })
 				.then(
 					(record) => {
 						if (result.run) result.run.finalizedFiles++;
@@ -153,6 +168,7 @@ export async function runUpload(ctx: IExecuteFunctions, filesOfItem: FilesOfItem
 		}
 	}
 	await Promise.all(inFlight);
+	reserve?.giveBack();
 	cancels.close();
 	if (stop) {
 		if (stop.run) await cleanUpPackage(ctx, baseUrl, stop.run, stop.itemIndex);
@@ -254,6 +270,18 @@ export function fileMemory(file: FileToUpload, upload: Pick<UploadFileRequest, '
 	} catch {
 		return Number.MAX_SAFE_INTEGER;
 	}
+}
+
+/**
+ * The upload of a file whose reads are held, within what Max Memory leaves once `reserve` is kept
+ * for those reads: smaller parts first, so that as many stay in flight (32 MiB x 8 in 256 MiB become
+ * 16 MiB x 8 in 128 MiB), never below the smallest part; fitToMemory lowers the parallelism only
+ * where the file needs larger parts.
+ */
+export function shapeForHeldReads<T extends { partSize: number; parallel: number; maxMemory?: number }>(upload: T, reserve: number): T {
+	const maxMemory = (upload.maxMemory ?? DEFAULT_MAX_MEMORY) - reserve;
+	const fitting = Math.floor(maxMemory / (upload.parallel + 1) / MIB) * MIB;
+	return { ...upload, maxMemory, partSize: Math.max(DEFAULT_PART_LIMITS.minPartSize, Math.min(upload.partSize, fitting)) };
 }
 
 export function fileRecord(record: IDataObject, file: FileToUpload, path: string): IDataObject {
