@@ -13,6 +13,8 @@ import { portalLocator, teamLocator, teamspaceLocator } from '../Masv/shared/des
 import { plainText } from '../Masv/shared/items';
 import { includePackageTokenOption } from '../Masv/shared/secrets';
 import { masvApiRequest } from './transport/request';
+import { pollPolicy } from './transport/retry';
+import type { RetryPolicy } from './transport/retry';
 import { includeMetadataOption, packageItemJson } from './trigger/packageItem';
 import { pollPackages } from './trigger/poll';
 import { portalSource, v11Source } from './trigger/sources';
@@ -23,7 +25,7 @@ type MasvTriggerEvent = 'portalPackageFinalized' | 'teamPackageFinalized' | 'tea
 const forEvent = (event: MasvTriggerEvent) => ({ show: { event: [event] } });
 
 /** The list an event reads, and the ID that names it (kept with the poll state). */
-function sourceFor(ctx: IPollFunctions, event: MasvTriggerEvent): { source: PackageSource; target: string } {
+function sourceFor(ctx: IPollFunctions, event: MasvTriggerEvent, policy: RetryPolicy): { source: PackageSource; target: string } {
 	const id = (name: string, label: string): string => {
 		const text = plainText(ctx.getNodeParameter(name, '', { extractValue: true }));
 		if (!text) throw new NodeOperationError(ctx.getNode(), `Choose a ${label} in the "${label}" parameter (${name})`);
@@ -32,12 +34,12 @@ function sourceFor(ctx: IPollFunctions, event: MasvTriggerEvent): { source: Pack
 	switch (event) {
 		case 'portalPackageFinalized': {
 			const portalId = id('portalId', 'Portal');
-			return { source: portalSource(ctx, portalId), target: `${event}:${portalId}` };
+			return { source: portalSource(ctx, portalId, policy), target: `${event}:${portalId}` };
 		}
 		case 'teamPackageFinalized': {
 			const teamId = id('teamId', 'Team');
 			const path = `/v1.1/teams/${encodeURIComponent(teamId)}/packages`;
-			return { source: v11Source(ctx, path, 1, async () => teamId), target: `${event}:${teamId}` };
+			return { source: v11Source(ctx, path, 1, async () => teamId, policy), target: `${event}:${teamId}` };
 		}
 		case 'teamspacePackageFinalized': {
 			const teamspaceId = id('teamspaceId', 'Teamspace');
@@ -45,12 +47,12 @@ function sourceFor(ctx: IPollFunctions, event: MasvTriggerEvent): { source: Pack
 			// A Teamspace's package is read through its team (`team_id` of the Teamspace, §10.3).
 			let teamOf: Promise<string> | undefined;
 			const team = async () => {
-				teamOf ??= masvApiRequest<IDataObject>(ctx, { method: 'GET', path: `/v1/spaces/${encodeURIComponent(teamspaceId)}` }).then(
+				teamOf ??= masvApiRequest<IDataObject>(ctx, { policy, method: 'GET', path: `/v1/spaces/${encodeURIComponent(teamspaceId)}` }).then(
 					(space) => String(space?.team_id ?? ''),
 				);
 				return await teamOf;
 			};
-			return { source: v11Source(ctx, path, 0, team), target: `${event}:${teamspaceId}` };
+			return { source: v11Source(ctx, path, 0, team, policy), target: `${event}:${teamspaceId}` };
 		}
 		default:
 			throw new NodeOperationError(ctx.getNode(), `Unknown event "${String(event)}" in the "Event" parameter (event)`);
@@ -164,12 +166,17 @@ export class MasvTrigger implements INodeType {
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		// Every MASV call of this poll shares one deadline, within the time n8n gives a poll
+		// (`pollPolicy`, transport/retry.ts). n8n 2.x tells that time (`getPollBudgetMs`); 1.x does not.
+		const budget = (this as { getPollBudgetMs?: () => number }).getPollBudgetMs;
+		const policy = pollPolicy(Date.now(), typeof budget === 'function' ? budget.call(this) : undefined);
 		const event = this.getNodeParameter('event') as MasvTriggerEvent;
-		const { source, target } = sourceFor(this, event);
+		const { source, target } = sourceFor(this, event, policy);
 
 		const itemOptions = {
 			keepToken: this.getNodeParameter('options.includePackageToken', false) === true,
 			includeMetadata: this.getNodeParameter('options.includeMetadata', false) === true,
+			policy,
 		};
 		const toItems = async (packages: IDataObject[]): Promise<INodeExecutionData[]> => {
 			const items: INodeExecutionData[] = [];

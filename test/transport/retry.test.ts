@@ -8,6 +8,7 @@ import {
 	policyFromOptions,
 	retryAfterMs,
 	RetryWindow,
+	stallTimeout,
 } from '../../nodes/Masv/transport/retry';
 import { Masv } from '../../nodes/Masv/Masv.node';
 import { DEFAULT_MAX_MEMORY, MIB } from '../../nodes/Masv/transfer/parts';
@@ -74,6 +75,35 @@ describe('retry policy', () => {
 		const permanent = new RetryWindow({ windowMs: 300, stallMs: 1000 });
 		expect(await permanent.failed({ transient: false, reason: 'HTTP 400' })).toBe(false);
 		expect(permanent.summary()).toBe('HTTP 400; this failure is not retried');
+	});
+
+	it("a deadline: a wait that would reach it gives up at once, and a request's stall timeout is cut to the time left", () => {
+		BACKOFF.jitter = () => 1;
+		const now = Date.now();
+		const window = new RetryWindow({ windowMs: 60_000, stallMs: 60_000, deadline: now + 1500 });
+		expect(window.nextDelay({ transient: true, reason: 'HTTP 502' })).toBe(1000);
+		expect(window.deadlineReached).toBe(false);
+		window.attempts = 2;
+		// The next wait (2 s) would end past the deadline, although the window has 60 s left.
+		expect(window.nextDelay({ transient: true, reason: 'HTTP 502' })).toBeUndefined();
+		expect(window.deadlineReached).toBe(true);
+		// So would a server's Retry-After.
+		const asked = new RetryWindow({ windowMs: 60_000, stallMs: 60_000, deadline: now + 1500 });
+		expect(asked.nextDelay({ transient: true, reason: 'HTTP 429', retryAfterMs: 3000 })).toBeUndefined();
+		expect(asked.deadlineReached).toBe(true);
+
+		expect(stallTimeout({ windowMs: 60_000, stallMs: 60_000, deadline: Date.now() + 5000 })).toBeLessThanOrEqual(5000);
+		expect(stallTimeout({ windowMs: 60_000, stallMs: 60_000, deadline: Date.now() + 5000 })).toBeGreaterThan(4000);
+		expect(stallTimeout({ windowMs: 60_000, stallMs: 2000, deadline: Date.now() + 5000 })).toBe(2000);
+		// Never 0, which n8n's helpers read as no timeout at all.
+		expect(stallTimeout({ windowMs: 60_000, stallMs: 60_000, deadline: Date.now() - 10 })).toBe(1);
+		expect(new RetryWindow({ windowMs: 60_000, stallMs: 60_000, deadline: Date.now() - 10 }).outOfTime()).toBe(true);
+		// Without a deadline nothing changes.
+		expect(stallTimeout({ windowMs: 60_000, stallMs: 60_000 })).toBe(60_000);
+		const plain = new RetryWindow({ windowMs: 60_000, stallMs: 60_000 });
+		plain.attempts = 2;
+		expect(plain.nextDelay({ transient: true, reason: 'HTTP 502' })).toBe(2000);
+		expect(plain.outOfTime()).toBe(false);
 	});
 
 	it('options: minutes and seconds, defaults when unset', () => {

@@ -1,4 +1,4 @@
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type {
 	IAllExecuteFunctions,
@@ -14,7 +14,7 @@ import { optionsPolicy } from '../shared/transferOptions';
 import { masvApiError, masvErrorMessage } from './errors';
 import type { MasvAuth } from './errors';
 import type { ReadBackOutcome } from './readBack';
-import { CancelledError, DEFAULT_POLICY, errorVerdict, guard, RetryWindow, statusVerdict } from './retry';
+import { CancelledError, DEFAULT_POLICY, errorVerdict, guard, POLL_DEADLINE, RetryWindow, stallTimeout, statusVerdict } from './retry';
 import type { RetryPolicy, Verdict } from './retry';
 
 /** Any n8n context that may call MASV: execute, declarative item, load options, poll. */
@@ -147,20 +147,28 @@ async function withRetries<T>(
 	// A DELETE that failed in doubt may have been carried out: a 404 to its repeat means it was.
 	let goneMeansDone = false;
 	for (;;) {
+		// A poll's deadline (`policy.deadline`): no try starts after it.
+		if (retry.outOfTime()) throw masvOutOfTime(node, retry, 0, undefined, request.itemIndex);
 		let response: IN8nHttpFullResponse;
 		const sentAt = Date.now();
+		// The stall timeout, cut to the time the deadline leaves where there is one.
+		const stallMs = stallTimeout(policy);
+		const guardMs = Math.min(stallMs + STALL_GRACE_MS, policy.deadline === undefined ? Infinity : policy.deadline - sentAt);
 		try {
 			// `timeout` is the helper's idle timeout; `guard` ends the call a little later in case a
-			// helper ignores it, and at once on cancel.
+			// helper ignores it (at the deadline at the latest), and at once on cancel.
 			response = await guard(
-				async (abortSignal) => await send({ ...options, timeout: policy.stallMs, abortSignal }),
-				{ cancel, stallMs: policy.stallMs + STALL_GRACE_MS },
+				async (abortSignal) => await send({ ...options, timeout: stallMs, abortSignal }),
+				{ cancel, stallMs: guardMs },
 			);
 		} catch (error) {
 			if (error instanceof CancelledError || cancel?.aborted) throw masvCancelled(node);
 			// No HTTP answer at all (reset, refused, timeout). A call that is safe to repeat, or one
 			// that never reached MASV, is tried again; a create is read back first.
-			const verdict = errorVerdict(error);
+			// A request whose stall timeout the deadline cut, unanswered until then: said so, rather
+			// than in the helper's words for its timeout.
+			const cut = stallMs < policy.stallMs && Date.now() - sentAt >= stallMs;
+			const verdict = cut ? { transient: true, reason: `no answer in the ${(stallMs / 1000).toFixed(1)} s the poll had left` } : errorVerdict(error);
 			const neverSent = (error as { code?: string }).code === 'ECONNREFUSED';
 			if (verdict.transient && !idempotent && !neverSent) {
 				const adopted = await afterDoubt<T>(node, request, auth, sentAt, 0, verdict.reason);
@@ -170,6 +178,7 @@ async function withRetries<T>(
 			}
 			if (request.method === 'DELETE' && !neverSent) goneMeansDone = true;
 			if (await retryOrCancel(node, retry, verdict)) continue;
+			if (retry.deadlineReached) throw masvOutOfTime(node, retry, 0, undefined, request.itemIndex);
 			throw masvApiError(node, 0, `Could not reach MASV: ${retry.summary()}`, auth, request.itemIndex);
 		}
 		const status = response.statusCode;
@@ -183,6 +192,7 @@ async function withRetries<T>(
 		}
 		if (request.method === 'DELETE' && verdict.transient && status !== 429 && status !== 503) goneMeansDone = true;
 		if (verdict.transient && (await retryOrCancel(node, retry, verdict))) continue;
+		if (verdict.transient && retry.deadlineReached) throw masvOutOfTime(node, retry, status, response.body, request.itemIndex);
 		const error = masvApiError(node, status, response.body, auth, request.itemIndex, request.hints);
 		if (verdict.transient) {
 			error.description = `${error.description ?? ''} ${retry.givenUp()}`.trim();
@@ -248,6 +258,37 @@ export function throwIfCancelled(ctx: MasvContext, node: INode): void {
 	if (cancelSignal(ctx)?.aborted) {
 		throw masvCancelled(node);
 	}
+}
+
+/**
+ * A call that its run's deadline ended (`RetryPolicy.deadline`; only trigger polls have one): MASV
+ * did not answer in time, and the next poll tries again. The failure is declared temporary the way
+ * n8n 2.x's poll scheduler reads it (`failure.cause`, as on n8n's own PollTimeoutError: its poll
+ * back-off counts it as a transient failure); n8n 1.x ignores the field.
+ */
+function masvOutOfTime(
+	node: INode,
+	retry: RetryWindow,
+	status: number,
+	body: unknown,
+	itemIndex?: number,
+): NodeApiError {
+	const masvMessage = status ? masvErrorMessage(body) : undefined;
+	const reason = retry.last ? `${retry.last.reason}${masvMessage ? `: ${masvMessage}` : ''}` : undefined;
+	const tries = retry.last ? ` (${retry.attempts} ${retry.attempts === 1 ? 'try' : 'tries'}, the last: ${reason})` : '';
+	const error = new NodeApiError(
+		node,
+		{ status, message: masvMessage ?? null },
+		{
+			message: `MASV did not answer in time for this poll${tries}; the next poll will try again`,
+			description:
+				`All calls of one poll share one deadline, ${Math.round(POLL_DEADLINE.maxMs / 1000)} s after the poll started or sooner where n8n gives a poll less time, ` +
+				'so that the poll ends before n8n abandons it. Nothing is lost: the poll state stays as the last complete poll left it, and the next poll reads from there.',
+			httpCode: status ? String(status) : undefined,
+			itemIndex,
+		},
+	);
+	return Object.assign(error, { failure: { cause: 'temporarily-unavailable' } });
 }
 
 export function masvCancelled(node: INode): NodeOperationError {

@@ -18,6 +18,12 @@ export interface RetryPolicy {
 	windowMs: number;
 	/** No bytes moving for this long fails the request (it then counts as a transient failure). */
 	stallMs: number;
+	/**
+	 * When the run that makes the call must be done (epoch ms); only trigger polls set one
+	 * (`pollPolicy`). Every call of the run shares it: a request is cut at the time left, no wait
+	 * ends past it (a wait that would cross it gives up at once), and no try starts after it.
+	 */
+	deadline?: number;
 }
 
 /** The backoff curve. Exported so that tests can shorten it; the docs quote these numbers. */
@@ -43,8 +49,35 @@ export const DEFAULT_POLICY: RetryPolicy = {
 /** Cleaning up after a failed upload: quick, and also after the execution was cancelled. */
 export const CLEANUP_POLICY: RetryPolicy = { windowMs: 10_000, stallMs: 5_000 };
 
-/** Trigger polls: the next poll comes soon, so a poll retries for a minute at most. */
+/** Trigger polls: the next poll comes soon, so a poll retries for a minute at most (and see `pollPolicy`). */
 export const POLL_POLICY: RetryPolicy = { windowMs: 60_000, stallMs: 60_000 };
+
+/**
+ * How long one poll may take, all its calls together. n8n 2.40.7 abandons a poll after
+ * `scheduler.pollTimeoutSeconds` (45 s, `N8N_SCHEDULER_POLL_TIMEOUT`, in `@n8n/config`) where its
+ * durable scheduler runs polls, and tells the node its share through `getPollBudgetMs()` (the
+ * timeout less a margin: 36 s); its default scheduler and n8n 1.x abandon nothing but start the
+ * next poll after a minute at the soonest, and a poll still running then shares (and loses) the
+ * workflow's expression isolate ("No bridge acquired"). So a poll ends by the smaller of n8n's
+ * budget and 40 s: within 45 s with 5 s for n8n's own work, and well before the next minute.
+ * Exported so that tests can shorten it. See docs/reliability.md, "Trigger polls: one deadline".
+ */
+export const POLL_DEADLINE = { maxMs: 40_000 };
+
+/** The policy of every call of one poll started at `startedAt`, given n8n's poll budget where it tells one. */
+export function pollPolicy(startedAt: number, budgetMs?: number): RetryPolicy {
+	const budget = budgetMs !== undefined && Number.isFinite(budgetMs) && budgetMs > 0 ? budgetMs : Infinity;
+	return { ...POLL_POLICY, deadline: startedAt + Math.min(POLL_DEADLINE.maxMs, budget) };
+}
+
+/**
+ * The stall timeout of a request about to be sent under `policy`: its own, cut to the time left
+ * before the policy's deadline (at least 1 ms: to n8n's HTTP helpers a timeout of 0 means none).
+ */
+export function stallTimeout(policy: RetryPolicy): number {
+	if (policy.deadline === undefined) return policy.stallMs;
+	return Math.max(1, Math.min(policy.stallMs, policy.deadline - Date.now()));
+}
 
 /** Pickers and the credential test: someone is waiting in front of a dropdown. */
 export const INTERACTIVE_POLICY: RetryPolicy = { windowMs: 20_000, stallMs: 30_000 };
@@ -232,6 +265,8 @@ export class RetryWindow {
 	attempts = 1;
 	/** The last failure, for the final error. */
 	last?: Verdict;
+	/** Whether the policy's deadline ended the retries (or left no time for a try). */
+	deadlineReached = false;
 
 	constructor(
 		readonly policy: RetryPolicy,
@@ -265,15 +300,29 @@ export class RetryWindow {
 		this.firstFailureAt ??= now;
 		const left = this.firstFailureAt + this.policy.windowMs - now;
 		if (left <= 0) return undefined;
+		let delay: number;
 		if (verdict.retryAfterMs !== undefined) {
 			// The server said when: sooner is pointless, and later than the window is giving up.
 			if (verdict.retryAfterMs > left) {
 				verdict.reason = `${verdict.reason}, Retry-After ${Math.round(verdict.retryAfterMs / 1000)} s is beyond the retry window`;
 				return undefined;
 			}
-			return verdict.retryAfterMs;
+			delay = verdict.retryAfterMs;
+		} else {
+			delay = Math.min(backoffDelay(this.attempts), left);
 		}
-		return Math.min(backoffDelay(this.attempts), left);
+		// A try after the deadline has no time left: a wait that would reach it gives up now.
+		if (this.policy.deadline !== undefined && now + delay >= this.policy.deadline) {
+			this.deadlineReached = true;
+			return undefined;
+		}
+		return delay;
+	}
+
+	/** Whether the policy's deadline leaves no time for another try (and marks it reached). */
+	outOfTime(): boolean {
+		if (this.policy.deadline !== undefined && Date.now() >= this.policy.deadline) this.deadlineReached = true;
+		return this.deadlineReached;
 	}
 
 	/** Records a failure; waits and returns true when another try is due. */

@@ -4,6 +4,7 @@ import { getMasvBaseUrl, masvApiRequest, masvPackageRequest } from '../transport
 import type { MasvContext } from '../transport/request';
 import { packageMetadata } from '../shared/metadata';
 import { INTERACTIVE_POLICY } from '../transport/retry';
+import type { RetryPolicy } from '../transport/retry';
 import { withoutTokens } from '../shared/secrets';
 import { unlessGone } from '../transport/webhooks';
 
@@ -12,9 +13,10 @@ import { unlessGone } from '../transport/webhooks';
  * Get Metadata: `GET /v1/packages/{packageId}/metadata` with the package token (docs/masv-api.md
  * §5.14).
  */
-export async function readPackageMetadata(ctx: MasvContext, packageId: string, packageToken: string): Promise<IDataObject> {
+export async function readPackageMetadata(ctx: MasvContext, packageId: string, packageToken: string, policy?: RetryPolicy): Promise<IDataObject> {
 	const baseUrl = await getMasvBaseUrl(ctx);
 	const body = await masvPackageRequest<unknown>(ctx, baseUrl, packageToken, {
+		policy,
 		method: 'GET',
 		path: `/v1/packages/${encodeURIComponent(packageId)}/metadata`,
 	});
@@ -36,6 +38,8 @@ export interface ItemOptions {
 	keepToken: boolean;
 	/** Options > Include Metadata. */
 	includeMetadata: boolean;
+	/** The policy of the metadata read: the poll's in the polling trigger; else the default. */
+	policy?: RetryPolicy;
 }
 
 /**
@@ -47,7 +51,7 @@ export async function packageItemJson(ctx: MasvContext, pkg: IDataObject, option
 	const json = withoutTokens(pkg, options.keepToken);
 	if (options.includeMetadata) {
 		const token = typeof pkg.access_token === 'string' ? pkg.access_token : '';
-		json.metadata = token ? await readPackageMetadata(ctx, String(pkg.id), token) : packageMetadata(String(pkg.id), {});
+		json.metadata = token ? await readPackageMetadata(ctx, String(pkg.id), token, options.policy) : packageMetadata(String(pkg.id), {});
 	}
 	return json;
 }

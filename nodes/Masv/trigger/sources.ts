@@ -4,7 +4,7 @@ import { PageWalk } from '../shared/pages';
 import { PAGE_SIZE, recordsOf, totalOf } from '../shared/routing';
 import { masvApiRequest } from '../transport/request';
 import type { MasvContext } from '../transport/request';
-import { POLL_POLICY } from '../transport/retry';
+import type { RetryPolicy } from '../transport/retry';
 import { unlessGone } from '../transport/webhooks';
 
 /**
@@ -105,16 +105,18 @@ async function walkOnce(
 /**
  * A v1.1 package list (`page` + `limit`, `status`, `sort`, `{metadata: {total}, records}`).
  * Team packages start at page 1 (§5.5), Teamspace packages at page 0 (§5.10, §18.2). `lookup`
- * reads one package of the team (`teamOf` names the team: the Teamspace's, for its list).
+ * reads one package of the team (`teamOf` names the team: the Teamspace's, for its list). Every
+ * call is made under `policy`, the poll's (`pollPolicy`: one deadline for all of them).
  */
 export function v11Source(
 	ctx: MasvContext,
 	path: string,
 	firstPage: 0 | 1,
 	teamOf: () => Promise<string>,
+	policy: RetryPolicy,
 ): PackageSource {
 	const readPage = (status: string, limit: number) => async (page: number) =>
-		await masvApiRequest(ctx, { policy: POLL_POLICY, method: 'GET', path, qs: { page, limit, status, sort: '-created_at' } });
+		await masvApiRequest(ctx, { policy, method: 'GET', path, qs: { page, limit, status, sort: '-created_at' } });
 
 	return {
 		async readNew(maxRecords) {
@@ -130,7 +132,7 @@ export function v11Source(
 			const teamId = await teamOf();
 			return await unlessGone(ctx.getNode(), async () =>
 				await masvApiRequest<IDataObject>(ctx, {
-					policy: POLL_POLICY,
+					policy,
 					method: 'GET',
 					path: `/v1.1/teams/${encodeURIComponent(teamId)}/packages/${encodeURIComponent(id)}`,
 				}),
@@ -149,13 +151,13 @@ export function v11Source(
  * can catch other portals) and needs the portal's team. All four state flags are sent, so the
  * defaults §5.9 leaves open do not matter. The list is sorted here, newest first. One answer is the
  * whole list at one moment, so its reads are always settled, and a package missing from it in
- * every state is gone.
+ * every state is gone. Its calls are made under `policy`, the poll's.
  */
-export function portalSource(ctx: MasvContext, portalId: string): PackageSource {
+export function portalSource(ctx: MasvContext, portalId: string, policy: RetryPolicy): PackageSource {
 	const path = `/v1/portals/${encodeURIComponent(portalId)}/packages`;
 	const read = async (withNew: boolean, withGone: boolean): Promise<IDataObject[]> => {
 		const body = await masvApiRequest(ctx, {
-			policy: POLL_POLICY,
+			policy,
 			method: 'GET',
 			path,
 			qs: { new: withNew, finalized: true, expired: withGone, archived: withGone },
