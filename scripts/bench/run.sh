@@ -4,10 +4,10 @@
 # tools/n8n/install-n8n.sh --node-only where missing). BENCH_NODE=current runs it on the Node.js
 # that runs npm instead (n8n 1.x still runs on Node.js 20), BENCH_NODE=/path/to/node on another.
 #
-#   bash scripts/bench/run.sh main|gcRegime [args...]
+#   bash scripts/bench/run.sh main|gcRegime|streamWrapper [args...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-entry="${1:?main or gcRegime}"
+entry="${1:?main, gcRegime or streamWrapper}"
 shift
 case "${BENCH_NODE:-24}" in
 24) node_bin="$(bash tools/n8n/install-n8n.sh --node-only)/node" ;;
