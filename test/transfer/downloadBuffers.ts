@@ -15,7 +15,7 @@ import { DOWNLOAD_SHAPE } from '../../nodes/Masv/transfer/downloadBuffers';
 import { BACKOFF } from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
 import { hasNativeTransfer, transferMemory } from '../harness/transfer';
-import { binaryBytes, credentialsFor, makeFile, MIB, runTransfer, settledWithin, sha256, wait } from './helpers';
+import { binaryBytes, credentialsFor, makeFile, MIB, settledWithin, sha256, uploadToNewPackage, wait } from './helpers';
 import type { TestFile } from './helpers';
 
 type Store = BinaryDataService['store'];
@@ -118,15 +118,7 @@ export function downloadBuffersSuite(mode: 'filesystem' | 'default'): void {
 			Object.assign(DOWNLOAD_SHAPE, { partSize: MIB, sliceSize: 256 * 1024, reuseDistance: 4 });
 			emu = await startEmulator();
 			file = makeFile('take.mov', 5 * MIB + 12345, 51);
-			const run = await runTransfer(emu, [[{ path: file.path, name: file.name }]], {
-				resource: 'package',
-				operation: 'upload',
-				teamId: rl(emu.teamId),
-				name: 'for own buffers',
-				binaryPropertyName: 'data',
-			});
-			expect(run.error).toBeUndefined();
-			packageId = (run.items[0].json.package as { id: string }).id;
+			packageId = await uploadToNewPackage(emu, file, 'for own buffers');
 		});
 		afterAll(async () => {
 			Object.assign(DOWNLOAD_SHAPE, shape);

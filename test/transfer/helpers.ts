@@ -139,6 +139,19 @@ export async function runTransfer(
 	return { ...result, items: result.output('MASV') };
 }
 
+/** Uploads one file into a new package of the emulator's team through the node; the package's ID. */
+export async function uploadToNewPackage(emu: Emulator, file: TestFile, name: string): Promise<string> {
+	const run = await runTransfer(emu, [[{ path: file.path, name: file.name }]], {
+		resource: 'package',
+		operation: 'upload',
+		teamId: { __rl: true, mode: 'id', value: emu.teamId },
+		name,
+		binaryPropertyName: 'data',
+	});
+	if (run.error) throw new Error(`upload of ${file.name} failed: ${run.error.message}`);
+	return (run.items[0].json.package as { id: string }).id;
+}
+
 /** Finalize requests the emulator saw (file or package). */
 export function finalizeRequests(emu: Emulator) {
 	return emu.requests({ kind: 'api', method: 'POST', path: /\/finalize$/ });

@@ -8,7 +8,7 @@ import { freeSocketReads } from '../../nodes/Masv/transfer/socketReads';
 import { rl, runMasv } from '../../tools/harness';
 import { useEmulator } from '../harness/emulator';
 import { useTransferStandIn } from '../harness/transfer';
-import { binaryBytes, credentialsFor, makeFile, MIB, runTransfer, sha256 } from './helpers';
+import { binaryBytes, credentialsFor, makeFile, MIB, sha256, uploadToNewPackage } from './helpers';
 import type { TestFile } from './helpers';
 
 /** A chunk that owns all of its memory, as a socket read does. */
@@ -82,15 +82,7 @@ describe('downloads free the socket reads of their storage answers', () => {
 
 	beforeAll(async () => {
 		file = makeFile('reel.mov', 6 * MIB + 777, 61);
-		const run = await runTransfer(emu, [[{ path: file.path, name: file.name }]], {
-			resource: 'package',
-			operation: 'upload',
-			teamId: rl(emu.teamId),
-			name: 'socket reads',
-			binaryPropertyName: 'data',
-		});
-		expect(run.error).toBeUndefined();
-		packageId = (run.items[0].json.package as { id: string }).id;
+		packageId = await uploadToNewPackage(emu, file, 'socket reads');
 	});
 	afterEach(() => jest.restoreAllMocks());
 
