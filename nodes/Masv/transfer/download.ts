@@ -204,7 +204,7 @@ async function downloadOnce(
 			if (current) {
 				const watch = watchStream(current.stream, policy.stallMs, cancel);
 				try {
-					for await (const chunk of current.stream as AsyncIterable<Buffer | string>) {
+					for await (const chunk of watch.chunks) {
 						watch.progress();
 						let buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
 						if (current.skip > 0) {
@@ -296,7 +296,7 @@ async function downloadOnce(
 				let verdict: Verdict | undefined;
 				const watch = watchStream(current.stream, policy.stallMs, stop.signal);
 				try {
-					for await (const chunk of current.stream as AsyncIterable<Buffer | string>) {
+					for await (const chunk of watch.chunks) {
 						watch.progress();
 						const whole = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
 						let buffer = whole;
@@ -475,11 +475,26 @@ function streamOf(sample: BinaryStream, source: AsyncIterable<Buffer>): BinarySt
 
 /**
  * Watches a response body: when no bytes arrived for `stallMs`, or the execution is cancelled, the
- * stream is destroyed, which ends the reader's loop with an error.
+ * stream is destroyed, and the reader's loop over `chunks` ends at once with the error
+ * (`StallError`, `CancelledError`).
+ *
+ * The loop must read `chunks`, not the stream: a destroyed stream does not always end a loop that
+ * waits for its next chunk. n8n 2.x hands the node a stream made from the answer with
+ * `Readable.from` (docs/n8n-issues.md), and destroying that one waits for its source to give one
+ * more chunk or to close; a stalled source does neither. `chunks` races every read against the
+ * watch, so a stall or a cancel ends the loop whatever the stream does.
  */
 export function watchStream(stream: BinaryStream, stallMs: number, cancel: AbortSignal | undefined) {
 	let last = Date.now();
 	let running = true;
+	let fail: (error: Error) => void = () => {};
+	const failed = new Promise<never>((_resolve, reject) => (fail = reject));
+	// Read through the race below; a watch that never fires leaves it pending, unobserved.
+	failed.catch(() => {});
+	const end = (error: Error) => {
+		stream.destroy(error);
+		fail(error);
+	};
 	const state = {
 		stalled: false,
 		progress: () => (last = Date.now()),
@@ -487,14 +502,28 @@ export function watchStream(stream: BinaryStream, stallMs: number, cancel: Abort
 			running = false;
 			stopListening();
 		},
+		/** The stream's chunks, until it ends, fails, stalls or is cancelled. */
+		chunks: {
+			[Symbol.asyncIterator]: (): AsyncIterator<Buffer | string> => {
+				const reader = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+				return {
+					next: async () => await Promise.race([reader.next(), failed]),
+					// Not awaited: the reader may still wait for a chunk that is not coming.
+					return: async () => {
+						reader.return?.().catch(() => {});
+						return { done: true, value: undefined };
+					},
+				};
+			},
+		},
 	};
-	const stopListening = whenAborted(cancel, () => stream.destroy(new CancelledError()));
+	const stopListening = whenAborted(cancel, () => end(new CancelledError()));
 	void (async () => {
 		while (running) {
 			await pauseSlice();
 			if (running && Date.now() - last > stallMs) {
 				state.stalled = true;
-				stream.destroy(new StallError(stallMs));
+				end(new StallError(stallMs));
 				return;
 			}
 		}

@@ -337,7 +337,7 @@ export async function* sourceBytes(
 				}
 				const watch = watchStream(stream, policy.stallMs, signal);
 				try {
-					for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+					for await (const chunk of watch.chunks) {
 						watch.progress();
 						let buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
 						if (skip > 0) {
