@@ -5,6 +5,8 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { shapeForHeldReads } from '../../nodes/Masv/actions/package/uploadRun';
 import { HELD_READS_RESERVE, heldReadsReserve } from '../../nodes/Masv/transfer/budget';
+import * as downloadBuffers from '../../nodes/Masv/transfer/downloadBuffers';
+import { DOWNLOAD_SHAPE } from '../../nodes/Masv/transfer/downloadBuffers';
 import { DEFAULT_MAX_MEMORY, fitToMemory } from '../../nodes/Masv/transfer/parts';
 import * as socketReads from '../../nodes/Masv/transfer/socketReads';
 import { sourceSha256 } from '../../tools/emulator';
@@ -13,7 +15,8 @@ import { rl, runMasv } from '../../tools/harness';
 import { credentialsFor } from '../../tools/harness/emulatorApi';
 import { useEmulator } from '../harness/emulator';
 import { useTransferStandIn } from '../harness/transfer';
-import { MIB } from './helpers';
+import { binaryBytes, makeFile, MIB, sha256, uploadToNewPackage } from './helpers';
+import type { TestFile } from './helpers';
 
 const GIB = 1024 * MIB;
 
@@ -85,5 +88,44 @@ describe('Upload From URL through n8n engine, with and without socket reads it c
 		const ranges = await upload(72);
 		expect(ranges).toHaveLength(3);
 		expect(ranges.sort()).toEqual([`bytes=0-${8 * MIB - 1}`, `bytes=${16 * MIB}-${SIZE - 1}`, `bytes=${8 * MIB}-${16 * MIB - 1}`].sort());
+	});
+});
+
+describe('Download when the node cannot free the socket reads: its parts in flight fit what Max Memory leaves', () => {
+	const emu = useEmulator();
+	useTransferStandIn();
+	const shape = { ...DOWNLOAD_SHAPE };
+	let packageId: string;
+	let file: TestFile;
+
+	beforeAll(async () => {
+		file = makeFile('held.mov', 6 * MIB - 3, 73);
+		packageId = await uploadToNewPackage(emu, file, 'held reads download');
+		// Parts of 1 MiB: part buffers held = parallel + 2 (downloadBufferCount).
+		Object.assign(DOWNLOAD_SHAPE, { partSize: MIB, sliceSize: 256 * 1024, reuseDistance: 4 });
+	});
+	afterAll(() => Object.assign(DOWNLOAD_SHAPE, shape));
+	afterEach(() => jest.restoreAllMocks());
+
+	/** The memory the download fitted its parts in flight into, and how many it chose; its bytes checked. */
+	async function fitted(): Promise<{ memory: number; parallel: number }> {
+		const fit = jest.spyOn(downloadBuffers, 'fitDownload');
+		const run = await runMasv(
+			{ resource: 'package', operation: 'download', teamId: rl(emu.teamId), packageId: rl(packageId), options: { parallelDownloads: 8, maxMemoryMiB: 10 } } as INodeParameters,
+			{ credentials: credentialsFor(emu) },
+		);
+		expect(run.error).toBeUndefined();
+		expect(sha256(await binaryBytes(run.items[0].binary!.data))).toBe(file.sha256);
+		expect(fit).toHaveBeenCalledTimes(1);
+		return { memory: fit.mock.calls[0][2], parallel: fit.mock.results[0].value as number };
+	}
+
+	it('reads freed: the whole 10 MiB, 8 parts in flight fit it (the file has 6)', async () => {
+		expect(await fitted()).toEqual({ memory: 10 * MIB, parallel: 8 });
+	});
+
+	it('reads held (n8n 2.x): 5 MiB of the 10 kept for them, 3 parts in flight in the rest', async () => {
+		jest.spyOn(socketReads, 'freeSocketReads').mockReturnValue(undefined);
+		expect(await fitted()).toEqual({ memory: 5 * MIB, parallel: 3 });
 	});
 });

@@ -27,6 +27,7 @@ import {
 	SMALLEST_OWNED_DOWNLOAD,
 	watchConsumer,
 } from './downloadBuffers';
+import { heldReadsReserve } from './budget';
 import { DEFAULT_MAX_MEMORY, freeChunk, MIB } from './parts';
 import { headerValue, storageErrorCode, storageErrorText, storageGetStream } from './storage';
 import type { BinaryStream, StorageBlueprint } from './storage';
@@ -43,7 +44,7 @@ export interface DownloadFileRequest {
 	/** Retry window and stall timeout. */
 	policy: RetryPolicy;
 	itemIndex: number;
-	/** Ranged GETs of the file in flight, in the node's own buffers (default 4). */
+	/** Ranged GETs of the file in flight, in the node's own buffers (default 8). */
 	parallel?: number;
 	/** Ceiling for those buffers, in bytes (default 256 MiB). */
 	maxMemory?: number;
@@ -65,6 +66,8 @@ interface Opened {
 	skip: number;
 	/** Where the asked range ends (exclusive), when a range with an end was asked for. */
 	end?: number;
+	/** The answer's socket reads wait for V8's collector (`StorageAnswer.readsHeld`). */
+	readsHeld?: boolean;
 }
 
 /** One part of a download into the node's own buffers, being filled. */
@@ -163,7 +166,7 @@ async function downloadOnce(
 						throw failed(`"${request.name}" changed in storage while it was being downloaded (ETag ${etag}, now ${tag})`);
 					}
 					etag ??= tag;
-					return { stream, skip: answer.statusCode === 206 ? 0 : from, end: to };
+					return { stream, skip: answer.statusCode === 206 ? 0 : from, end: to, readsHeld: answer.readsHeld };
 				}
 				const text = String(answer.body);
 				const code = storageErrorCode(text);
@@ -399,12 +402,15 @@ async function downloadOnce(
 	try {
 		const size = request.size ?? 0;
 		const { partSize, sliceSize, reuseDistance } = DOWNLOAD_SHAPE;
-		const parallel = Math.min(
-			fitDownload(partSize, request.parallel ?? DEFAULT_PARALLEL_DOWNLOADS, request.maxMemory ?? DEFAULT_MAX_MEMORY),
-			Math.ceil(size / partSize),
-		);
 		// The node's own buffers: the first GET is already the first part's range.
 		const first = await open(0, owned ? Math.min(partSize, size) : undefined, new RetryWindow(policy, cancel));
+		// Socket reads the node cannot free (n8n 2.x) get their share of Max Memory, as in Upload
+		// From URL (transfer/budget.ts, heldReadsReserve); the part buffers fit the rest.
+		const maxMemory = request.maxMemory ?? DEFAULT_MAX_MEMORY;
+		const parallel = Math.min(
+			fitDownload(partSize, request.parallel ?? DEFAULT_PARALLEL_DOWNLOADS, maxMemory - (first.readsHeld ? heldReadsReserve(maxMemory) : 0)),
+			Math.ceil(size / partSize),
+		);
 		let consumer: (() => string) | undefined;
 		async function* chosen(): AsyncGenerator<Buffer> {
 			// Runs when the store first asks for bytes: by then it has chosen how it reads.
