@@ -487,19 +487,21 @@ function streamOf(sample: BinaryStream, source: AsyncIterable<Buffer>): BinarySt
  * The loop must read `chunks`, not the stream: a destroyed stream does not always end a loop that
  * waits for its next chunk. n8n 2.x hands the node a stream made from the answer with
  * `Readable.from` (docs/n8n-issues.md), and destroying that one waits for its source to give one
- * more chunk or to close; a stalled source does neither. `chunks` races every read against the
- * watch, so a stall or a cancel ends the loop whatever the stream does.
+ * more chunk or to close; a stalled source does neither. `chunks` gives each read a promise of its
+ * own that the watch can fail, so a stall or a cancel ends the loop whatever the stream does (and
+ * nothing piles up on one long-lived promise over a long stream).
  */
 export function watchStream(stream: BinaryStream, stallMs: number, cancel: AbortSignal | undefined) {
 	let last = Date.now();
 	let running = true;
-	let fail: (error: Error) => void = () => {};
-	const failed = new Promise<never>((_resolve, reject) => (fail = reject));
-	// Read through the race below; a watch that never fires leaves it pending, unobserved.
-	failed.catch(() => {});
+	/** Why the watch ended the stream, once it did. */
+	let ended: Error | undefined;
+	/** Fails the read in progress: each read has a promise of its own, settled by its chunk or by `end`. */
+	let failRead: ((error: Error) => void) | undefined;
 	const end = (error: Error) => {
+		ended ??= error;
 		stream.destroy(error);
-		fail(error);
+		failRead?.(error);
 	};
 	const state = {
 		stalled: false,
@@ -513,7 +515,12 @@ export function watchStream(stream: BinaryStream, stallMs: number, cancel: Abort
 			[Symbol.asyncIterator]: (): AsyncIterator<Buffer | string> => {
 				const reader = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
 				return {
-					next: async () => await Promise.race([reader.next(), failed]),
+					next: async () =>
+						await new Promise<IteratorResult<Buffer | string>>((resolve, reject) => {
+							if (ended) return reject(ended);
+							failRead = reject;
+							reader.next().then(resolve, reject);
+						}),
 					// Not awaited: the reader may still wait for a chunk that is not coming.
 					return: async () => {
 						reader.return?.().catch(() => {});
