@@ -31,16 +31,26 @@ describe('the memory kept for socket reads the node cannot free', () => {
 
 	it('leaves the parts in flight and makes them smaller: 32 MiB x 8 in 256 MiB become 16 MiB x 8 in 128 MiB', () => {
 		const upload = { partSize: 32 * MIB, parallel: 7, maxMemory: DEFAULT_MAX_MEMORY };
-		const held = shapeForHeldReads(upload, heldReadsReserve(DEFAULT_MAX_MEMORY));
+		const held = shapeForHeldReads(upload, heldReadsReserve(DEFAULT_MAX_MEMORY), GIB);
 		expect(held).toEqual({ partSize: 16 * MIB, parallel: 7, maxMemory: 128 * MIB });
 		const shape = fitToMemory(GIB, held.partSize, held.parallel, held.maxMemory);
 		expect([shape.plan.partSize, shape.parallel, shape.memory]).toEqual([16 * MIB, 7, 128 * MIB]);
 	});
 
+	it('a file that cannot be sent in what the reserve leaves keeps the whole of Max Memory, as without it', () => {
+		const upload = { partSize: 32 * MIB, parallel: 7, maxMemory: DEFAULT_MAX_MEMORY };
+		// 1 TiB in at most 10,000 parts needs parts of 105 MiB: two of them are above the 128 MiB left.
+		expect(shapeForHeldReads(upload, 128 * MIB, 1024 * GIB)).toEqual(upload);
+		expect(() => fitToMemory(1024 * GIB, upload.partSize, upload.parallel, upload.maxMemory)).not.toThrow();
+		// The smallest Max Memory allowed (10 MiB): two 5 MiB parts, nothing left to keep.
+		const small = { partSize: 5 * MIB, parallel: 1, maxMemory: 10 * MIB };
+		expect(shapeForHeldReads(small, heldReadsReserve(10 * MIB), 20 * MIB)).toEqual(small);
+	});
+
 	it('never makes parts smaller than 5 MiB; a file that needs larger parts gets fewer in flight instead', () => {
-		expect(shapeForHeldReads({ partSize: 32 * MIB, parallel: 15, maxMemory: 96 * MIB }, 48 * MIB).partSize).toBe(5 * MIB);
+		expect(shapeForHeldReads({ partSize: 32 * MIB, parallel: 15, maxMemory: 96 * MIB }, 48 * MIB, GIB).partSize).toBe(5 * MIB);
 		// 200 GiB in at most 10,000 parts needs parts of 21 MiB: 6 of them fit 128 MiB.
-		const held = shapeForHeldReads({ partSize: 32 * MIB, parallel: 7, maxMemory: DEFAULT_MAX_MEMORY }, 128 * MIB);
+		const held = shapeForHeldReads({ partSize: 32 * MIB, parallel: 7, maxMemory: DEFAULT_MAX_MEMORY }, 128 * MIB, 200 * GIB);
 		const shape = fitToMemory(200 * GIB, held.partSize, held.parallel, held.maxMemory);
 		expect(shape.plan.partSize).toBeGreaterThan(20 * MIB);
 		expect(shape.memory).toBeLessThanOrEqual(128 * MIB);

@@ -43,7 +43,8 @@ export class MemoryBudget {
 
 /**
  * What a run keeps of its memory ceiling for socket reads that the node cannot free (a source read
- * through n8n 2.x's HTTP helper, which hides the answer's socket: `StorageAnswer.readsHeld`). Each
+ * through n8n 2.x's HTTP helper, which hides the answer's socket, or on Node.js 20, which cannot
+ * free memory early: `StorageAnswer.readsHeld`). Each
  * 64 KiB read then waits for V8's collector, which starts a collection once 64 MiB of such memory
  * has come since the last one and finishes it while more arrives: measured in n8n 2.40.7, 87-102 MiB
  * above the part buffers at the peak of a 1 GiB Upload From URL at 80 MiB/s, whatever their size

@@ -28,7 +28,7 @@ export const SMALLEST_OWNED_DOWNLOAD = 1 * MIB;
  * Default of the option `parallelDownloads`: ranged GETs of one file in flight. Measured on a link of
  * 50 ms (docs/download-speed.md, "Parallel Downloads"): 1 → 23, 4 → 82, 6 → 100, 8 → 112, 12 → 141
  * MiB/s; on loopback 4 → 517, 8 → 455 MiB/s (both above a plain GET). 8 holds 10 buffers of 16 MiB,
- * 160 MiB under the default Max Memory, and 6 where the socket reads are held (n8n 2.x).
+ * 160 MiB under the default Max Memory, and 6 where the socket reads are held (n8n 2.x, Node.js 20).
  */
 export const DEFAULT_PARALLEL_DOWNLOADS = 8;
 export const MAX_PARALLEL_DOWNLOADS = 16;

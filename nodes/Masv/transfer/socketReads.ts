@@ -36,7 +36,8 @@ function isReadSource(value: unknown): value is ReadSource {
  *
  * This adds a `data` listener to the answer's socket after the HTTP client's own: by the time it
  * runs, the parser has copied the read's bytes, and the HTTP client keeps no reference to the read
- * (it only does for an upgrade, or in the error of a parse failure). The read's memory is then given
+ * (an upgrade would, and cannot happen once the answer was handed over; a parse failure's error
+ * holds it as `rawPacket`, which then reads as empty: diagnostics only). The read's memory is then given
  * back at once (`ArrayBuffer.prototype.transfer(0)`, Node.js 22 and later; nothing happens on
  * Node.js 20). Only a read that owns all of its memory, between 8 and 64 KiB, is freed.
  *

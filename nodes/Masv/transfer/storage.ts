@@ -139,10 +139,11 @@ export async function storageGetStream(
 		headers,
 		encoding: 'stream',
 	}, call);
-	if (answer.statusCode < 400) {
+	if (answer.statusCode < 300) {
 		// The socket's reads go back as soon as the parser has copied the body out of them.
 		return { ...answer, readsHeld: freeSocketReads(answer.body) === undefined };
 	}
+	if (answer.statusCode < 400) return answer;
 	return { ...answer, body: await streamText(answer.body) };
 }
 

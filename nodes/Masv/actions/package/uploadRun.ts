@@ -138,7 +138,7 @@ export async function runUpload(ctx: IExecuteFunctions, filesOfItem: FilesOfItem
 						`MASV upload: the source's answers keep their socket reads until the garbage collector frees them (n8n's HTTP helper hides the socket); ${bytes / MIB} MiB of Max Memory are kept for them`,
 					);
 				}
-				fileUpload = shapeForHeldReads(upload, reserve.bytes);
+				fileUpload = shapeForHeldReads(upload, reserve.bytes, file.size);
 			}
 			const memory = Math.min(fileMemory(file, fileUpload), budget.limit - (reserve?.bytes ?? 0));
 			const giveBack = await budget.take(memory);
@@ -273,15 +273,24 @@ export function fileMemory(file: FileToUpload, upload: Pick<UploadFileRequest, '
 }
 
 /**
- * The upload of a file whose reads are held, within what Max Memory leaves once `reserve` is kept
- * for those reads: smaller parts first, so that as many stay in flight (32 MiB x 8 in 256 MiB become
- * 16 MiB x 8 in 128 MiB), never below the smallest part; fitToMemory lowers the parallelism only
- * where the file needs larger parts.
+ * The upload of a file of `size` bytes whose reads are held, within what Max Memory leaves once
+ * `reserve` is kept for those reads: smaller parts first, so that as many stay in flight (32 MiB
+ * parts, 7 in flight and one read ahead, in 256 MiB become 16 MiB parts in 128 MiB), never below the
+ * smallest part; fitToMemory lowers the parallelism where the file needs larger parts. A file that
+ * cannot be sent in what is left at all (a small Max Memory, or a file of hundreds of GiB whose
+ * parts must be large) keeps the whole of Max Memory, as without the reserve: the upload works,
+ * and only the reads' share is not kept for it.
  */
-export function shapeForHeldReads<T extends { partSize: number; parallel: number; maxMemory?: number }>(upload: T, reserve: number): T {
+export function shapeForHeldReads<T extends { partSize: number; parallel: number; maxMemory?: number }>(upload: T, reserve: number, size: number): T {
 	const maxMemory = (upload.maxMemory ?? DEFAULT_MAX_MEMORY) - reserve;
 	const fitting = Math.floor(maxMemory / (upload.parallel + 1) / MIB) * MIB;
-	return { ...upload, maxMemory, partSize: Math.max(DEFAULT_PART_LIMITS.minPartSize, Math.min(upload.partSize, fitting)) };
+	const held = { ...upload, maxMemory, partSize: Math.max(DEFAULT_PART_LIMITS.minPartSize, Math.min(upload.partSize, fitting)) };
+	try {
+		fitToMemory(size, held.partSize, held.parallel, maxMemory);
+		return held;
+	} catch {
+		return upload;
+	}
 }
 
 export function fileRecord(record: IDataObject, file: FileToUpload, path: string): IDataObject {
