@@ -92,11 +92,14 @@ describe('retry policy', () => {
 		expect(asked.nextDelay({ transient: true, reason: 'HTTP 429', retryAfterMs: 3000 })).toBeUndefined();
 		expect(asked.deadlineReached).toBe(true);
 
-		expect(stallTimeout({ windowMs: 60_000, stallMs: 60_000, deadline: Date.now() + 5000 })).toBeLessThanOrEqual(5000);
-		expect(stallTimeout({ windowMs: 60_000, stallMs: 60_000, deadline: Date.now() + 5000 })).toBeGreaterThan(4000);
-		expect(stallTimeout({ windowMs: 60_000, stallMs: 2000, deadline: Date.now() + 5000 })).toBe(2000);
+		const strict = { windowMs: 60_000, stallMs: 60_000, strictDeadline: true };
+		expect(stallTimeout({ ...strict, deadline: Date.now() + 5000 })).toBeLessThanOrEqual(5000);
+		expect(stallTimeout({ ...strict, deadline: Date.now() + 5000 })).toBeGreaterThan(4000);
+		expect(stallTimeout({ ...strict, stallMs: 2000, deadline: Date.now() + 5000 })).toBe(2000);
 		// Never 0, which n8n's helpers read as no timeout at all.
-		expect(stallTimeout({ windowMs: 60_000, stallMs: 60_000, deadline: Date.now() - 10 })).toBe(1);
+		expect(stallTimeout({ ...strict, deadline: Date.now() - 10 })).toBe(1);
+		// A deadline that n8n does not enforce leaves a request its whole stall timeout.
+		expect(stallTimeout({ windowMs: 60_000, stallMs: 60_000, deadline: Date.now() + 5000 })).toBe(60_000);
 		expect(new RetryWindow({ windowMs: 60_000, stallMs: 60_000, deadline: Date.now() - 10 }).outOfTime()).toBe(true);
 		// Without a deadline nothing changes.
 		expect(stallTimeout({ windowMs: 60_000, stallMs: 60_000 })).toBe(60_000);

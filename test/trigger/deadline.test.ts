@@ -3,6 +3,8 @@
 // behaves. The timings are shortened as in the other reliability tests, keeping their order: the
 // poll's deadline (2 s here, 40 s for real) comes before the end of its retry window (6 s; 60 s)
 // and before a request's stall timeout (5 s; 60 s).
+import { PollContext } from 'n8n-core';
+
 import { MASV_TRIGGER_TYPE, rl } from '../../tools/harness';
 import { api, credentialsFor } from '../../tools/harness/emulatorApi';
 import { MasvTrigger } from '../../nodes/Masv/MasvTrigger.node';
@@ -22,6 +24,16 @@ describe('MASV Trigger: one deadline per poll', () => {
 	useRetryTimings(BACKOFF, { baseDelayMs: 100, maxDelayMs: 400 });
 	useRetryTimings(POLL_POLICY, { windowMs: 6000, stallMs: 5000 });
 	useRetryTimings(POLL_DEADLINE, { maxMs: DEADLINE_MS });
+	// n8n 2.x's durable scheduler: it tells the poll its budget (getPollBudgetMs) and abandons the poll
+	// after it, so the deadline is strict. The harness's n8n-core (1.x) has no such method: added for
+	// these tests, and taken away for the last ones (n8n 1.x, 2.x's default scheduler).
+	const budgeted = PollContext.prototype as { getPollBudgetMs?: () => number };
+	beforeEach(() => {
+		budgeted.getPollBudgetMs = () => DEADLINE_MS;
+	});
+	afterEach(() => {
+		delete budgeted.getPollBudgetMs;
+	});
 
 	const listPath = () => `^/v1.1/teams/${emu.teamId}/packages$`;
 	const apiCalls = () => emu.requests({ kind: 'api' });
@@ -96,11 +108,34 @@ describe('MASV Trigger: one deadline per poll', () => {
 		expect(calls.map((call) => call.status)).toEqual([502, 200, 200]);
 	});
 
-	it("the deadline is 40 s after the poll started, or n8n's poll budget where that is shorter", () => {
+	it('without a budget from n8n (1.x, 2.x default scheduler): a poll whose calls all answer goes on past the deadline and fires', async () => {
+		delete budgeted.getPollBudgetMs;
+		const trigger = await activate();
+		const ids = [await finalizedPackage('one'), await finalizedPackage('two')];
+		// Each list read answers, slowly: together well past the 2 s deadline.
+		emu.faults.add({ target: 'api', type: 'delay', delayMs: 1200, method: 'GET', path: listPath(), times: -1 });
+		const { emitted, elapsed } = await timedTick(trigger);
+		expect(trigger.errors).toEqual([]);
+		expect(emitted?.[0].map((item) => item.json.id).sort()).toEqual([...ids].sort());
+		expect(elapsed).toBeGreaterThan(DEADLINE_MS);
+	});
+
+	it('without a budget from n8n, MASV failing for longer than the deadline still ends the poll by then (no retry after it)', async () => {
+		delete budgeted.getPollBudgetMs;
+		const trigger = await activate();
+		emu.faults.add({ target: 'api', type: 'status', status: 502, method: 'GET', path: listPath(), times: -1 });
+		const { emitted, elapsed } = await timedTick(trigger);
+		expect(emitted).toBeNull();
+		expect(trigger.errors[0]?.message).toMatch(/^MASV did not answer in time for this poll/);
+		expect(elapsed).toBeLessThan(DEADLINE_MS + SLACK_MS);
+	});
+
+	it("the deadline is 40 s after the poll started, or n8n's poll budget where that is shorter (then strict)", () => {
 		POLL_DEADLINE.maxMs = 40_000;
 		expect(pollPolicy(1000).deadline).toBe(41_000);
 		// n8n 2.40.7's durable scheduler: 45 s poll timeout less its 9 s margin.
-		expect(pollPolicy(1000, 36_000).deadline).toBe(37_000);
+		expect(pollPolicy(1000, 36_000)).toMatchObject({ deadline: 37_000, strictDeadline: true });
+		expect(pollPolicy(1000).strictDeadline).toBe(false);
 		// Its default scheduler's budget (5 minutes) and an unusable one leave the 40 s.
 		expect(pollPolicy(1000, 300_000).deadline).toBe(41_000);
 		expect(pollPolicy(1000, 0).deadline).toBe(41_000);

@@ -147,13 +147,14 @@ async function withRetries<T>(
 	// A DELETE that failed in doubt may have been carried out: a 404 to its repeat means it was.
 	let goneMeansDone = false;
 	for (;;) {
-		// A poll's deadline (`policy.deadline`): no try starts after it.
-		if (retry.outOfTime()) throw masvOutOfTime(node, retry, 0, undefined, request.itemIndex);
+		// A poll's deadline (`policy.deadline`): no try starts after a strict one, and no retry after
+		// any (`nextDelay` gives up).
+		if (policy.strictDeadline ? retry.outOfTime() : retry.deadlineReached) throw masvOutOfTime(node, retry, 0, undefined, request.itemIndex);
 		let response: IN8nHttpFullResponse;
 		const sentAt = Date.now();
 		// The stall timeout, cut to the time the deadline leaves where there is one.
 		const stallMs = stallTimeout(policy);
-		const guardMs = Math.min(stallMs + STALL_GRACE_MS, policy.deadline === undefined ? Infinity : policy.deadline - sentAt);
+		const guardMs = Math.min(stallMs + STALL_GRACE_MS, policy.deadline === undefined || !policy.strictDeadline ? Infinity : policy.deadline - sentAt);
 		try {
 			// `timeout` is the helper's idle timeout; `guard` ends the call a little later in case a
 			// helper ignores it (at the deadline at the latest), and at once on cancel.

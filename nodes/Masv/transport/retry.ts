@@ -19,11 +19,17 @@ export interface RetryPolicy {
 	/** No bytes moving for this long fails the request (it then counts as a transient failure). */
 	stallMs: number;
 	/**
-	 * When the run that makes the call must be done (epoch ms); only trigger polls set one
-	 * (`pollPolicy`). Every call of the run shares it: a request is cut at the time left, no wait
-	 * ends past it (a wait that would cross it gives up at once), and no try starts after it.
+	 * When the run that makes the call should be done (epoch ms); only trigger polls set one
+	 * (`pollPolicy`). Every call of the run shares it: no wait for a retry ends past it (a wait
+	 * that would cross it gives up at once).
 	 */
 	deadline?: number;
+	/**
+	 * Whether n8n abandons the run at the deadline (its durable scheduler's poll timeout): then no
+	 * try starts after it and a request is cut at the time left. Otherwise calls that MASV answers
+	 * go on past it, so that a long poll of a healthy MASV (a catch-up with metadata) completes.
+	 */
+	strictDeadline?: boolean;
 }
 
 /** The backoff curve. Exported so that tests can shorten it; the docs quote these numbers. */
@@ -67,7 +73,8 @@ export const POLL_DEADLINE = { maxMs: 40_000 };
 /** The policy of every call of one poll started at `startedAt`, given n8n's poll budget where it tells one. */
 export function pollPolicy(startedAt: number, budgetMs?: number): RetryPolicy {
 	const budget = budgetMs !== undefined && Number.isFinite(budgetMs) && budgetMs > 0 ? budgetMs : Infinity;
-	return { ...POLL_POLICY, deadline: startedAt + Math.min(POLL_DEADLINE.maxMs, budget) };
+	// Strict only where n8n's budget is the tighter bound: n8n then abandons the poll at it anyway.
+	return { ...POLL_POLICY, deadline: startedAt + Math.min(POLL_DEADLINE.maxMs, budget), strictDeadline: budget <= POLL_DEADLINE.maxMs };
 }
 
 /**
@@ -75,7 +82,7 @@ export function pollPolicy(startedAt: number, budgetMs?: number): RetryPolicy {
  * before the policy's deadline (at least 1 ms: to n8n's HTTP helpers a timeout of 0 means none).
  */
 export function stallTimeout(policy: RetryPolicy): number {
-	if (policy.deadline === undefined) return policy.stallMs;
+	if (policy.deadline === undefined || !policy.strictDeadline) return policy.stallMs;
 	return Math.max(1, Math.min(policy.stallMs, policy.deadline - Date.now()));
 }
 
