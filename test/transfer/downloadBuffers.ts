@@ -14,7 +14,7 @@ import { storeVerdict } from '../../nodes/Masv/transfer/download';
 import { DOWNLOAD_SHAPE } from '../../nodes/Masv/transfer/downloadBuffers';
 import { BACKOFF } from '../../nodes/Masv/transport/retry';
 import { useRetryTimings } from '../harness/retries';
-import { hasNativeTransfer, transferMemory } from '../harness/transfer';
+import { useTransferStandIn } from '../harness/transfer';
 import { binaryBytes, credentialsFor, makeFile, MIB, settledWithin, sha256, uploadToNewPackage, wait } from './helpers';
 import type { TestFile } from './helpers';
 
@@ -98,22 +98,12 @@ export function downloadBuffersSuite(mode: 'filesystem' | 'default'): void {
 		let packageId: string;
 		let file: TestFile;
 		const shape = { ...DOWNLOAD_SHAPE };
-		const proto = ArrayBuffer.prototype as { transfer?: unknown };
-		const nativeTransfer = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'transfer');
 		useRetryTimings(BACKOFF, { baseDelayMs: 20, maxDelayMs: 100 });
+		// Node.js 20 has no ArrayBuffer.transfer: a stand-in that detaches the same way, so that a
+		// buffer's reuse is seen in the views handed out before it, as on Node.js 22+.
+		useTransferStandIn();
 
 		beforeAll(async () => {
-			// Node.js 20 has no ArrayBuffer.transfer: a stand-in that detaches the same way, so that a
-			// buffer's reuse is seen in the views handed out before it, as on Node.js 22+.
-			if (!hasNativeTransfer) {
-				Object.defineProperty(ArrayBuffer.prototype, 'transfer', {
-					configurable: true,
-					writable: true,
-					value(this: ArrayBuffer, length?: number) {
-						return transferMemory(this, length ?? this.byteLength);
-					},
-				});
-			}
 			// Six parts of 1 MiB (the last one short), slices of 256 KiB.
 			Object.assign(DOWNLOAD_SHAPE, { partSize: MIB, sliceSize: 256 * 1024, reuseDistance: 4 });
 			emu = await startEmulator();
@@ -122,8 +112,6 @@ export function downloadBuffersSuite(mode: 'filesystem' | 'default'): void {
 		});
 		afterAll(async () => {
 			Object.assign(DOWNLOAD_SHAPE, shape);
-			if (nativeTransfer) Object.defineProperty(ArrayBuffer.prototype, 'transfer', nativeTransfer);
-			else delete proto.transfer;
 			await emu.close();
 		});
 		beforeEach(() => {
