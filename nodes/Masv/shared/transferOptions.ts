@@ -50,6 +50,21 @@ export function optionsPolicy(node: INode, options: TransferOptions, itemIndex: 
 	return policyFromOptions(options);
 }
 
+/**
+ * The option *Max Memory (MiB)* of Upload, Upload From URL and Download, read by `maxMemoryOption`
+ * (the same default, DEFAULT_MAX_MEMORY, and minimum); `description` says what the operation's buffers are.
+ */
+export function maxMemoryField(description: string): INodeProperties {
+	return {
+		displayName: 'Max Memory (MiB)',
+		name: 'maxMemoryMiB',
+		type: 'number',
+		default: 256,
+		typeOptions: { minValue: 10 },
+		description,
+	};
+}
+
 /** The memory ceiling for part buffers, in bytes. */
 export function maxMemoryOption(ctx: IExecuteFunctions, options: TransferOptions, itemIndex: number): number {
 	if (options.maxMemoryMiB === undefined || options.maxMemoryMiB === null) return DEFAULT_MAX_MEMORY;

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
 import { forEachItem } from '../../shared/items';
-import { maxMemoryOption, RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION, transferPolicy, wholeNumberOption } from '../../shared/transferOptions';
+import { maxMemoryField, maxMemoryOption, RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION, transferPolicy, wholeNumberOption } from '../../shared/transferOptions';
 import { downloadFile, matchesFileName, mimeTypeOf } from '../../transfer/download';
 import { DEFAULT_PARALLEL_DOWNLOADS, MAX_PARALLEL_DOWNLOADS } from '../../transfer/downloadBuffers';
 import { fileDownloadBlueprint, listPackageFiles } from '../../transfer/downloadApi';
@@ -34,15 +34,9 @@ export const downloadOptions = (extra: INodeProperties[]): INodeProperties => ({
 			default: false,
 			description: 'Whether to also download the zip archives MASV builds of the whole package',
 		},
-		{
-			displayName: 'Max Memory (MiB)',
-			name: 'maxMemoryMiB',
-			type: 'number',
-			default: 256,
-			typeOptions: { minValue: 10 },
-			description:
-				"Ceiling for the memory of one file's download buffers (16 MiB each: parallel downloads + 2). Parallel downloads are lowered to fit under it.",
-		},
+		maxMemoryField(
+			"Ceiling for the memory of one file's download buffers (16 MiB each: parallel downloads + 2). Parallel downloads are lowered to fit under it.",
+		),
 		{
 			displayName: 'Parallel Downloads',
 			name: 'parallelDownloads',

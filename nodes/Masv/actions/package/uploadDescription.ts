@@ -2,7 +2,7 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { packageTokenOption, packageLocator, teamLocator } from '../../shared/descriptions';
-import { RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION } from '../../shared/transferOptions';
+import { maxMemoryField, RETRY_WINDOW_OPTION, STALL_TIMEOUT_OPTION } from '../../shared/transferOptions';
 import { MAX_PART_BUFFER, MIB } from '../../transfer/parts';
 import { DEFAULT_PARALLEL, DEFAULT_PARALLEL_FILES, MAX_PARALLEL_FILES } from './uploadOptions';
 
@@ -23,15 +23,9 @@ const OPTIONS: INodeProperties[] = [
 		placeholder: 'e.g. shots/day1',
 		description: 'Folder inside the package for the files, with / between folder names',
 	},
-	{
-		displayName: 'Max Memory (MiB)',
-		name: 'maxMemoryMiB',
-		type: 'number',
-		default: 256,
-		typeOptions: { minValue: 10 },
-		description:
-			'Ceiling for the memory that part buffers take: part size × (parallel uploads + 1). Parallel uploads, then the part size, are lowered to fit under it.',
-	},
+	maxMemoryField(
+		'Ceiling for the memory that part buffers take: part size × (parallel uploads + 1). Parallel uploads, then the part size, are lowered to fit under it.',
+	),
 	{
 		displayName: 'One Package per Item',
 		name: 'onePackagePerItem',
